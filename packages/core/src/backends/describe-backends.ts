@@ -1,0 +1,76 @@
+import type { Tfjs } from '../kernels/kernel-types.js';
+import { type BackendName, backendCandidates } from './backend-candidates.js';
+
+export interface BackendStatus {
+  name: BackendName;
+  /** The npm package that provides it. */
+  package: string;
+  /** Higher is tried first by `selectBackend('auto')`. */
+  priority: number;
+  /** Whether its package resolves from here; it may still fail to initialise. */
+  installed: boolean;
+  version?: string;
+  /** Whether it is tfjs's current backend. */
+  active: boolean;
+}
+
+export interface BackendsReport {
+  /** Version of @tensorflow/tfjs, or undefined when it is not installed. */
+  tfjs?: string;
+  /** tfjs's current backend name (`tf.getBackend()`), if one has been set. */
+  tfjsBackend?: string;
+  /** Best first. */
+  backends: BackendStatus[];
+}
+
+/**
+ * What an `info` command shows: which backends are installed, their versions, and which is active.
+ * Reads package manifests only, so it loads no native code and changes no tfjs state.
+ */
+export async function describeBackends(): Promise<BackendsReport> {
+  const tf = await import('@tensorflow/tfjs').then(
+    (m) => m as Tfjs,
+    () => undefined,
+  );
+  const tfjsBackend = tf?.getBackend() || undefined;
+  const activeName = tf && tfjsBackend ? activeBackendName(tf, tfjsBackend) : undefined;
+  const candidates = backendCandidates().sort((a, b) => b.priority - a.priority);
+  const backends = await Promise.all(
+    candidates.map(async (c): Promise<BackendStatus> => {
+      const version = await packageVersion(c.package);
+      return {
+        name: c.name,
+        package: c.package,
+        priority: c.priority,
+        installed: version !== undefined,
+        ...(version === undefined ? {} : { version }),
+        active: c.name === activeName,
+      };
+    }),
+  );
+  return { tfjs: tf?.version.tfjs, tfjsBackend, backends };
+}
+
+function activeBackendName(tf: Tfjs, tfjsBackend: string): BackendName | undefined {
+  if (tfjsBackend === 'wasm' || tfjsBackend === 'cpu') return tfjsBackend;
+  if (tfjsBackend !== 'tensorflow') return undefined;
+  // tfjs-node's backend says which of the two packages created it.
+  try {
+    const backend = tf.backend() as { isGPUPackage?: boolean };
+    return backend.isGPUPackage ? 'tensorflow-gpu' : 'tensorflow';
+  } catch {
+    return undefined; // still initialising
+  }
+}
+
+/** The package's version, resolved from here as `import()` would; undefined if not installed. */
+async function packageVersion(pkg: string): Promise<string | undefined> {
+  try {
+    const manifest = (await import(`${pkg}/package.json`, { with: { type: 'json' } })) as {
+      default: { version?: string };
+    };
+    return manifest.default.version;
+  } catch {
+    return undefined;
+  }
+}

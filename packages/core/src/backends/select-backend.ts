@@ -1,0 +1,148 @@
+import { ErrorCode, OmnifuseError } from '../errors.js';
+import type { Tfjs } from '../kernels/kernel-types.js';
+import {
+  BACKEND_NAMES,
+  type BackendCandidate,
+  type BackendChoice,
+  type BackendName,
+  backendCandidates,
+  failureReason,
+  type ImportModule,
+} from './backend-candidates.js';
+
+export interface SelectBackendOptions {
+  /** Where tfjs-backend-wasm finds its .wasm files, for bundled apps (see its `setWasmPaths`). */
+  wasmPaths?: string;
+  /** Imports a module by name; defaults to `import()`. For tests and bundlers. */
+  importModule?: ImportModule;
+}
+
+export interface SelectedBackend {
+  /** The omnifuse backend now active. */
+  name: BackendName;
+  /** The app's tfjs namespace (`@tensorflow/tfjs`), now running on that backend. Use this one. */
+  tf: Tfjs;
+  /** tfjs's name for the backend (`tf.getBackend()`); both tfjs-node packages say `tensorflow`. */
+  tfjsBackend: string;
+  /** The package providing the backend and its version. */
+  package: string;
+  version: string;
+  /** Why each backend tried before this one did not load (only `auto` tries several). */
+  reasons: Partial<Record<BackendName, string>>;
+  /** Training kernels omnifuse registered for it (wasm). */
+  kernels: readonly string[];
+}
+
+const defaultImport: ImportModule = (specifier) => import(specifier);
+
+/**
+ * Loads and activates a tfjs backend. `auto` tries the candidates best first (tfjs-node-gpu,
+ * tfjs-node, wasm, cpu) and reports why each better one did not load; an explicit choice that cannot
+ * load throws OmnifuseError `E_BACKEND_UNAVAILABLE` naming the package to install. The backend is
+ * process-wide (it is tfjs's), so select once at start-up.
+ */
+export async function selectBackend(
+  choice: BackendChoice = 'auto',
+  options: SelectBackendOptions = {},
+): Promise<SelectedBackend> {
+  if (choice !== 'auto' && !(BACKEND_NAMES as readonly string[]).includes(choice)) {
+    throw new OmnifuseError({
+      code: ErrorCode.InvalidOptions,
+      message: 'Unknown backend',
+      field: 'backend',
+      expected: ['auto', ...BACKEND_NAMES].join(' | '),
+      found: choice,
+    });
+  }
+  const importModule = options.importModule ?? defaultImport;
+  const tf = await loadTfjs(importModule);
+  const candidates = backendCandidates()
+    .filter((c) => choice === 'auto' || c.name === choice)
+    .sort((a, b) => b.priority - a.priority);
+  const reasons: Partial<Record<BackendName, string>> = {};
+  for (const candidate of candidates) {
+    try {
+      const loaded = await activate(tf, candidate, { importModule, wasmPaths: options.wasmPaths });
+      return {
+        name: candidate.name,
+        tf,
+        tfjsBackend: tf.getBackend(),
+        package: candidate.package,
+        version: loaded.version,
+        reasons,
+        kernels: loaded.kernels,
+      };
+    } catch (error) {
+      reasons[candidate.name] = failureReason(error, candidate.package);
+      if (choice !== 'auto') {
+        throw new OmnifuseError({
+          code: ErrorCode.BackendUnavailable,
+          message:
+            `Backend "${candidate.name}" is unavailable: ${reasons[candidate.name]}. ` +
+            `It needs ${candidate.package} (npm install ${candidate.package}).`,
+          field: 'backend',
+          details: { backend: candidate.name, package: candidate.package, reason: reasons[candidate.name] },
+          cause: error,
+        });
+      }
+    }
+  }
+  throw new OmnifuseError({
+    code: ErrorCode.BackendUnavailable,
+    message: `No tfjs backend could be initialised: ${describeReasons(reasons)}`,
+    field: 'backend',
+    details: { reasons },
+  });
+}
+
+async function loadTfjs(importModule: ImportModule): Promise<Tfjs> {
+  try {
+    return (await importModule('@tensorflow/tfjs')) as Tfjs;
+  } catch (error) {
+    throw new OmnifuseError({
+      code: ErrorCode.BackendUnavailable,
+      message: `@tensorflow/tfjs could not be loaded (${failureReason(error, '@tensorflow/tfjs')}); install it: npm install @tensorflow/tfjs`,
+      details: { package: '@tensorflow/tfjs' },
+      cause: error,
+    });
+  }
+}
+
+async function activate(
+  tf: Tfjs,
+  candidate: BackendCandidate,
+  options: Parameters<BackendCandidate['load']>[1],
+) {
+  const registeredBefore = tf.findBackendFactory(candidate.tfjsBackend) !== null;
+  try {
+    const loaded = await candidate.load(tf, options);
+    if (!(await tf.setBackend(candidate.tfjsBackend))) {
+      throw new Error(await initialisationFailure(tf, candidate.tfjsBackend));
+    }
+    await tf.ready();
+    return loaded;
+  } catch (error) {
+    // Let the next candidate register the same tfjs name (tfjs-node after a failed tfjs-node-gpu).
+    if (!registeredBefore && tf.findBackendFactory(candidate.tfjsBackend) !== null) {
+      tf.removeBackend(candidate.tfjsBackend);
+    }
+    throw error;
+  }
+}
+
+/** tfjs only logs why a backend failed to initialise; run its factory again to get the error. */
+async function initialisationFailure(tf: Tfjs, tfjsBackend: string): Promise<string> {
+  const fallback = `tfjs could not initialise its "${tfjsBackend}" backend`;
+  try {
+    await tf.findBackendFactory(tfjsBackend)?.();
+    return fallback;
+  } catch (error) {
+    return `${fallback}: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+function describeReasons(reasons: Partial<Record<BackendName, string>>): string {
+  return Object.entries(reasons)
+    .map(([name, reason]) => `${name}: ${reason}`)
+    .join('; ');
+}

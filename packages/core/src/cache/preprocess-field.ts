@@ -1,0 +1,250 @@
+import { readMedia, toMediaRef } from '../dataset/media.js';
+import { isMissing } from '../dataset/missing.js';
+import { type Dataset, MEDIA_FIELD_TYPES } from '../dataset/types.js';
+import { ErrorCode, inPluginStep, inPluginStepSync, OmnifuseError } from '../errors.js';
+import type { EncoderV1, Feature, FeatureDType, FeatureSpec, MediaRef, ReadMedia } from '../spec/index.js';
+import { encoderFingerprint, featureCacheKey, hashMediaBytes, hashPlainValue } from './cache-key.js';
+import { disabledFeatureCache, type FeatureCache } from './feature-cache.js';
+
+export interface PreprocessStats {
+  /** Features served from the cache. */
+  hits: number;
+  /** Lookups that found nothing (or a damaged entry). */
+  misses: number;
+  /** `encoder.preprocess` calls. */
+  computed: number;
+  /** Records whose value is missing (presence 0, zero feature, no preprocess call). */
+  missing: number;
+  /** Media files read (to hash them; the same bytes then feed `preprocess` on a miss). */
+  mediaReads: number;
+}
+
+export interface PreprocessProgress extends Readonly<PreprocessStats> {
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface PreprocessFieldOptions {
+  /** Where features are looked up and stored; by default nothing is cached. */
+  readonly cache?: FeatureCache;
+  /** Records in flight at once (media reads, preprocess calls); default 4. */
+  readonly concurrency?: number;
+  /** Called after each record. */
+  readonly onProgress?: (progress: PreprocessProgress) => void;
+  /**
+   * Whether values are media references (paths, data: URIs, bytes) handed to the encoder as
+   * `MediaRef`s. By default: when the field's type is image, audio or binary, or the encoder's
+   * modality is image or audio.
+   */
+  readonly media?: boolean;
+}
+
+/** One field's features for every record, stacked. */
+export interface FeatureBatch {
+  readonly field: string;
+  readonly dtype: FeatureDType;
+  /** `[records, ...featureSpec.shape]`. */
+  readonly shape: readonly number[];
+  /** Row-major, record `i` at `i × featureSize`. */
+  readonly data: Float32Array | Int32Array;
+  /** 1 where the record has a value, 0 where it is missing (its feature is all zeros). */
+  readonly presence: Float32Array;
+  readonly stats: PreprocessStats;
+}
+
+const DEFAULT_CONCURRENCY = 4;
+
+/**
+ * Preprocesses one field of every record with a fitted encoder, through the feature cache: a record
+ * whose input content, encoder id/version/options and fitted state are unchanged is read from the
+ * cache and `encoder.preprocess` is not called for it.
+ *
+ * Missing values (absent, null, blank) do not reach the encoder: the record gets presence 0 and an
+ * all-zero feature, so fusion can mask the modality. Each computed feature is checked against
+ * `encoder.featureSpec(state)` (dtype, shape) and for NaN / infinite values; failures inside the
+ * encoder name the plugin, the step, the record and the field.
+ */
+export async function preprocessField<Raw, State>(
+  dataset: Dataset,
+  field: string,
+  encoder: EncoderV1<Raw, State>,
+  state: State,
+  options: PreprocessFieldOptions = {},
+): Promise<FeatureBatch> {
+  if (!dataset.fields.includes(field)) {
+    throw new OmnifuseError({
+      code: ErrorCode.MissingField,
+      message: 'field is in no record',
+      field,
+      file: dataset.source,
+      expected: dataset.fields,
+    });
+  }
+  const spec = checkedFeatureSpec(encoder, state, field);
+  const featureSize = spec.shape.reduce((a, b) => a * b, 1);
+  const n = dataset.size;
+  const data = spec.dtype === 'float32' ? new Float32Array(n * featureSize) : new Int32Array(n * featureSize);
+  const presence = new Float32Array(n);
+  const cache = options.cache ?? disabledFeatureCache();
+  const fingerprint = encoderFingerprint(encoder, state);
+  const media =
+    options.media ??
+    (MEDIA_FIELD_TYPES.includes(dataset.fieldTypes[field]!) ||
+      encoder.modality === 'image' ||
+      encoder.modality === 'audio');
+  const stats: PreprocessStats = { hits: 0, misses: 0, computed: 0, missing: 0, mediaReads: 0 };
+  const concurrency = Math.max(1, Math.min(64, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY)));
+
+  const processRecord = async (index: number): Promise<void> => {
+    const value = dataset.records[index]![field];
+    if (isMissing(value)) {
+      stats.missing++;
+      return;
+    }
+    const record = dataset.ids[index]!;
+    const where = { record, field, file: dataset.source };
+    let raw: unknown = value;
+    let inputHash: string;
+    let readForEncoder: ReadMedia = (ref) => readMedia(ref, where);
+    let mediaFile: string | undefined;
+    if (media) {
+      const ref = toMediaRef(value, dataset.root, where);
+      let bytes: Uint8Array;
+      if (ref.kind === 'file') {
+        bytes = await readMedia(ref, where);
+        stats.mediaReads++;
+        mediaFile = ref.path;
+        // Hand the bytes already read for hashing to the encoder, so a miss reads the file once.
+        readForEncoder = async (asked: MediaRef) =>
+          asked.kind === 'file' && asked.path === ref.path ? bytes : readMedia(asked, where);
+      } else {
+        bytes = ref.bytes;
+      }
+      raw = ref;
+      inputHash = hashMediaBytes(bytes);
+    } else {
+      inputHash = hashPlainValue(value);
+    }
+    const key = featureCacheKey(fingerprint, inputHash);
+    const cached = await cache.get(key);
+    let feature: Feature;
+    if (cached && fitsSpec(cached, spec)) {
+      stats.hits++;
+      feature = cached;
+    } else {
+      stats.misses++;
+      stats.computed++;
+      feature = await inPluginStep(
+        { plugin: encoder.id, step: 'preprocess', record, field, file: mediaFile },
+        () => encoder.preprocess(raw as Raw, state, { record, field, readMedia: readForEncoder }),
+      );
+      checkFeature(feature, spec, encoder.id, record, field);
+      await cache.put(key, feature);
+    }
+    data.set(feature.data, index * featureSize);
+    presence[index] = 1;
+  };
+
+  let next = 0;
+  let done = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (!failure && next < n) {
+      const index = next++;
+      try {
+        await processRecord(index);
+        done++;
+        options.onProgress?.({ ...stats, done, total: n });
+      } catch (error) {
+        failure ??= { error };
+        return;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, n)) }, worker));
+  if (failure) throw failure.error;
+  return { field, dtype: spec.dtype, shape: [n, ...spec.shape], data, presence, stats };
+}
+
+function checkedFeatureSpec<State>(
+  encoder: EncoderV1<unknown, State>,
+  state: State,
+  field: string,
+): FeatureSpec {
+  const spec = inPluginStepSync({ plugin: encoder.id, step: 'featureSpec', field }, () =>
+    encoder.featureSpec(state),
+  );
+  const valid =
+    spec &&
+    (spec.dtype === 'float32' || spec.dtype === 'int32') &&
+    Array.isArray(spec.shape) &&
+    spec.shape.every((dim) => Number.isInteger(dim) && dim > 0);
+  if (!valid) {
+    throw new OmnifuseError({
+      code: ErrorCode.PluginFailed,
+      message: 'featureSpec must give dtype float32 or int32 and a shape of positive integers',
+      plugin: encoder.id,
+      step: 'featureSpec',
+      field,
+      found: spec,
+    });
+  }
+  return spec;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((dim, i) => dim === b[i]);
+}
+
+function fitsSpec(feature: Feature, spec: FeatureSpec): boolean {
+  return feature.dtype === spec.dtype && sameShape(feature.shape, spec.shape);
+}
+
+function checkFeature(
+  feature: Feature,
+  spec: FeatureSpec,
+  plugin: string,
+  record: string | number,
+  field: string,
+) {
+  const at = { plugin, step: 'preprocess', record, field };
+  const size = spec.shape.reduce((a, b) => a * b, 1);
+  const ArrayType = spec.dtype === 'float32' ? Float32Array : Int32Array;
+  if (
+    !feature ||
+    feature.dtype !== spec.dtype ||
+    !Array.isArray(feature.shape) ||
+    !sameShape(feature.shape, spec.shape) ||
+    !(feature.data instanceof ArrayType) ||
+    feature.data.length !== size
+  ) {
+    throw new OmnifuseError({
+      code: ErrorCode.PluginFailed,
+      message: 'preprocess returned a feature that does not match featureSpec',
+      ...at,
+      expected: { dtype: spec.dtype, shape: spec.shape, length: size },
+      found: feature
+        ? {
+            dtype: feature.dtype,
+            shape: feature.shape,
+            length: feature.data?.length,
+            type: feature.data?.constructor?.name,
+          }
+        : feature,
+    });
+  }
+  if (spec.dtype === 'float32') {
+    const values = feature.data;
+    for (let i = 0; i < values.length; i++) {
+      if (!Number.isFinite(values[i])) {
+        throw new OmnifuseError({
+          code: ErrorCode.InvalidInput,
+          message: `preprocessed feature has a non-finite value at element ${i}`,
+          ...at,
+          expected: 'finite numbers',
+          found: values[i],
+        });
+      }
+    }
+  }
+}

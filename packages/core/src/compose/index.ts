@@ -1,0 +1,10 @@
+export {
+  type ComposedInput,
+  type ComposedModel,
+  type ComposeModelArgs,
+  composeModel,
+  type FittedEncoder,
+  layerPrefixes,
+  PRESENCE_SUFFIX,
+} from './compose-model.js';
+export { type CustomLayers, customLayers, type SeededDropoutArgs } from './layers.js';

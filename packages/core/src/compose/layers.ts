@@ -1,0 +1,104 @@
+import type * as tfTypes from '@tensorflow/tfjs';
+import { hashSeed } from '../rng.js';
+
+type Tf = typeof tfTypes;
+type Tensor = tfTypes.Tensor;
+type Shape = (number | null)[];
+
+/** Constructor arguments of {@link CustomLayers.SeededDropout}. */
+export interface SeededDropoutArgs {
+  readonly rate: number;
+  readonly seed: number;
+  readonly name?: string;
+}
+
+/** The layers composition adds around plugin layers, bound to one tfjs namespace. */
+export interface CustomLayers {
+  /**
+   * `[sequence [b, L, d], mask [b, L]]` (or the sequence alone) → `[b, d]`: the mean of the real
+   * positions; an example whose mask is all zeros pools to zeros.
+   */
+  readonly MaskedMeanPooling: new (args?: {
+    name?: string;
+  }) => tfTypes.layers.Layer;
+  /**
+   * Dropout whose mask is drawn from `seed` and a call counter, so a training run is repeatable
+   * (tfjs's own dropout either reuses one mask for a fixed seed or draws from `Math.random`).
+   */
+  readonly SeededDropout: new (
+    args: SeededDropoutArgs,
+  ) => tfTypes.layers.Layer;
+}
+
+const cache = new WeakMap<object, CustomLayers>();
+
+/**
+ * The custom layer classes for a tfjs namespace, defined and registered for serialization once per
+ * namespace (the namespace is passed in so that core never holds its own tfjs copy).
+ */
+export function customLayers(tf: Tf): CustomLayers {
+  const known = cache.get(tf);
+  if (known) return known;
+
+  class MaskedMeanPooling extends tf.layers.Layer {
+    static className = 'OmnifuseMaskedMeanPooling';
+
+    constructor(args: { name?: string } = {}) {
+      super({ ...args, trainable: false });
+    }
+
+    override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+      const sequence = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
+      return [sequence[0] ?? null, sequence[2] ?? null];
+    }
+
+    override call(inputs: Tensor | Tensor[]): Tensor {
+      return tf.tidy(() => {
+        const list = Array.isArray(inputs) ? inputs : [inputs];
+        const sequence = list[0]!;
+        if (list.length < 2 || !list[1]) return tf.mean(sequence, 1);
+        const mask = tf.cast(list[1], sequence.dtype);
+        const summed = tf.sum(tf.mul(sequence, tf.expandDims(mask, -1)), 1);
+        const count = tf.maximum(tf.sum(mask, 1, true), tf.scalar(1e-6));
+        return tf.div(summed, count);
+      });
+    }
+  }
+
+  class SeededDropout extends tf.layers.Layer {
+    static className = 'OmnifuseSeededDropout';
+    private readonly rate: number;
+    private readonly seed: number;
+    private calls = 0;
+
+    constructor(args: SeededDropoutArgs) {
+      super({ name: args.name });
+      this.rate = args.rate;
+      this.seed = args.seed;
+      this.supportsMasking = true;
+    }
+
+    override computeOutputShape(inputShape: Shape | Shape[]): Shape | Shape[] {
+      return inputShape;
+    }
+
+    override call(inputs: Tensor | Tensor[], kwargs: Record<string, unknown>): Tensor {
+      const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+      if (kwargs.training !== true || this.rate <= 0) return tf.clone(x);
+      const seed = hashSeed(`${this.seed}:${this.calls++}`);
+      return tf.dropout(x, this.rate, undefined, seed);
+    }
+
+    override getConfig(): tfTypes.serialization.ConfigDict {
+      return { ...super.getConfig(), rate: this.rate, seed: this.seed };
+    }
+  }
+
+  tf.serialization.registerClass(MaskedMeanPooling);
+  tf.serialization.registerClass(
+    SeededDropout as unknown as Parameters<Tf['serialization']['registerClass']>[0],
+  );
+  const layers: CustomLayers = { MaskedMeanPooling, SeededDropout };
+  cache.set(tf, layers);
+  return layers;
+}

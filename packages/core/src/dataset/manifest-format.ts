@@ -1,0 +1,161 @@
+import path from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { ErrorCode, OmnifuseError } from '../errors.js';
+import type { ManifestFormat } from './types.js';
+
+export interface ParseManifestOptions {
+  /** Overrides the format the file extension implies (`.jsonl`/`.ndjson`, `.json`, `.csv`, `.tsv`/`.tab`). */
+  readonly format?: ManifestFormat;
+  /** CSV/TSV: column names for a file without a header line (its first line is then data). */
+  readonly columns?: readonly string[];
+  /** CSV/TSV field delimiter; `,` for CSV and a tab for TSV by default. */
+  readonly delimiter?: string;
+  /**
+   * CSV/TSV quote character, or `false` for none. CSV defaults to `"` (RFC 4180); TSV defaults to
+   * none, as in the IANA text/tab-separated-values format, so quotes inside sentences stay text.
+   */
+  readonly quote?: string | false;
+}
+
+const EXTENSIONS: Record<string, ManifestFormat> = {
+  '.jsonl': 'jsonl',
+  '.ndjson': 'jsonl',
+  '.json': 'json',
+  '.csv': 'csv',
+  '.tsv': 'tsv',
+  '.tab': 'tsv',
+};
+
+export function manifestFormatOf(file: string, format?: ManifestFormat): ManifestFormat {
+  if (format !== undefined) {
+    if (!['jsonl', 'json', 'csv', 'tsv'].includes(format)) {
+      throw new OmnifuseError({
+        code: ErrorCode.InvalidConfig,
+        message: 'unknown manifest format',
+        file,
+        expected: ['jsonl', 'json', 'csv', 'tsv'],
+        found: format,
+      });
+    }
+    return format;
+  }
+  const found = EXTENSIONS[path.extname(file).toLowerCase()];
+  if (found) return found;
+  throw new OmnifuseError({
+    code: ErrorCode.Manifest,
+    message: `cannot tell the manifest format from the extension "${path.extname(file)}"; pass { format }`,
+    file,
+    expected: Object.keys(EXTENSIONS),
+  });
+}
+
+function lineError(file: string, line: number, message: string, cause?: unknown): OmnifuseError {
+  return new OmnifuseError({
+    code: ErrorCode.Manifest,
+    message: `line ${line}: ${message}`,
+    file,
+    path: `line ${line}`,
+    details: { line },
+    cause,
+  });
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Parses manifest text into plain objects; errors name the file and the 1-based line. */
+export function parseManifestText(
+  text: string,
+  file: string,
+  options: ParseManifestOptions = {},
+): Record<string, unknown>[] {
+  const format = manifestFormatOf(file, options.format);
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (format === 'jsonl') return parseJsonLines(body, file);
+  if (format === 'json') return parseJsonArray(body, file);
+  return parseDelimited(body, file, format, options);
+}
+
+function parseJsonLines(text: string, file: string): Record<string, unknown>[] {
+  const records: Record<string, unknown>[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (line.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (cause) {
+      throw lineError(file, i + 1, `invalid JSON (${(cause as Error).message})`, cause);
+    }
+    if (!isPlainObject(value)) throw lineError(file, i + 1, 'each line must be a JSON object');
+    records.push(value);
+  });
+  return records;
+}
+
+function parseJsonArray(text: string, file: string): Record<string, unknown>[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new OmnifuseError({
+      code: ErrorCode.Manifest,
+      message: `invalid JSON (${(cause as Error).message})`,
+      file,
+      cause,
+    });
+  }
+  if (!Array.isArray(value)) {
+    throw new OmnifuseError({
+      code: ErrorCode.Manifest,
+      message: 'a .json manifest must be an array of objects',
+      file,
+    });
+  }
+  value.forEach((item, index) => {
+    if (!isPlainObject(item)) {
+      throw new OmnifuseError({
+        code: ErrorCode.Manifest,
+        message: `item ${index} is not an object`,
+        file,
+        path: `[${index}]`,
+      });
+    }
+  });
+  return value;
+}
+
+function checkColumns(names: readonly string[], file: string): string[] {
+  const seen = new Set<string>();
+  return names.map((raw, i) => {
+    const name = String(raw).trim();
+    if (name === '') throw lineError(file, 1, `column ${i + 1} has no name`);
+    if (seen.has(name)) throw lineError(file, 1, `duplicate column "${name}"`);
+    seen.add(name);
+    return name;
+  });
+}
+
+function parseDelimited(
+  text: string,
+  file: string,
+  format: 'csv' | 'tsv',
+  options: ParseManifestOptions,
+): Record<string, unknown>[] {
+  const quote = options.quote ?? (format === 'csv' ? '"' : false);
+  try {
+    return parseCsv(text, {
+      columns: options.columns
+        ? checkColumns(options.columns, file)
+        : (header: string[]) => checkColumns(header, file),
+      delimiter: options.delimiter ?? (format === 'csv' ? ',' : '\t'),
+      quote: quote === false ? null : quote,
+      bom: true,
+      skip_empty_lines: true,
+    }) as Record<string, unknown>[];
+  } catch (cause) {
+    if (OmnifuseError.isInstance(cause)) throw cause;
+    const line = (cause as { lines?: number }).lines ?? 0;
+    throw lineError(file, line, (cause as Error).message.replace(/ (at|on) line \d+/, ''), cause);
+  }
+}

@@ -1,0 +1,9 @@
+export {
+  createVectorEncoder,
+  type VectorEncoderOptions,
+  type VectorEncoderOptionsInput,
+  type VectorEncoderState,
+  type VectorRaw,
+  vectorEncoderOptionsSchema,
+  vectorEncoderPlugin,
+} from './vector.js';

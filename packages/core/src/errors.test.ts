@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorCode, inPluginStep, OmnifuseError } from './errors.js';
+
+describe('OmnifuseError', () => {
+  it('carries structured fields and says where in its message', () => {
+    const error = new OmnifuseError({
+      code: ErrorCode.InvalidInput,
+      message: 'sample is NaN',
+      record: 'r7',
+      field: 'audio',
+      plugin: 'audio:cnn2d',
+      step: 'preprocess',
+      expected: 'finite number',
+      found: 'NaN',
+    });
+    expect(error.message).toBe(
+      '[plugin audio:cnn2d.preprocess, record "r7", field "audio"] sample is NaN (expected finite number, found NaN)',
+    );
+    expect(error.code).toBe('E_INPUT');
+    expect(error).toBeInstanceOf(Error);
+  });
+
+  it('is recognised across package copies through the symbol marker', () => {
+    const foreign = Object.assign(new Error('x'), { [Symbol.for('omnifuse.error')]: true });
+    expect(OmnifuseError.isInstance(foreign)).toBe(true);
+    expect(OmnifuseError.isInstance(new Error('x'))).toBe(false);
+    expect(OmnifuseError.isInstance(null)).toBe(false);
+  });
+});
+
+describe('inPluginStep', () => {
+  it('stamps a foreign error with plugin, step and record', async () => {
+    const error = await inPluginStep({ plugin: 'vision:cnn', step: 'preprocess', record: 3, field: 'img' }, () => {
+      throw new TypeError('boom');
+    }).catch((e: unknown) => e as OmnifuseError);
+    expect(OmnifuseError.isInstance(error)).toBe(true);
+    expect(error.code).toBe(ErrorCode.PluginFailed);
+    expect(error.plugin).toBe('vision:cnn');
+    expect(error.record).toBe(3);
+    expect(error.cause).toBeInstanceOf(TypeError);
+  });
+
+  it('keeps an OmnifuseError code and fills in what it lacked', async () => {
+    const error = await inPluginStep({ plugin: 'p:q', step: 'fit', record: 'a' }, () => {
+      throw new OmnifuseError({ code: ErrorCode.InvalidInput, message: 'empty text', field: 'txt' });
+    }).catch((e: unknown) => e as OmnifuseError);
+    expect(error.code).toBe(ErrorCode.InvalidInput);
+    expect(error.field).toBe('txt');
+    expect(error.plugin).toBe('p:q');
+    expect(error.message).toBe('[plugin p:q.fit, record "a", field "txt"] empty text');
+  });
+});

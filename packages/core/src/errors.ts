@@ -1,0 +1,156 @@
+const marker = Symbol.for('omnifuse.error');
+
+/** Stable error codes; match on these, not on messages. */
+export const ErrorCode = {
+  InvalidConfig: 'E_CONFIG',
+  InvalidOptions: 'E_OPTIONS',
+  PluginNotFound: 'E_PLUGIN_NOT_FOUND',
+  PluginLoad: 'E_PLUGIN_LOAD',
+  DuplicatePlugin: 'E_PLUGIN_DUPLICATE',
+  SpecVersion: 'E_SPEC_VERSION',
+  PluginFailed: 'E_PLUGIN_FAILED',
+  InvalidInput: 'E_INPUT',
+  MissingField: 'E_MISSING_FIELD',
+  PathOutsideRoot: 'E_PATH_OUTSIDE_ROOT',
+  Manifest: 'E_MANIFEST',
+  BackendUnavailable: 'E_BACKEND_UNAVAILABLE',
+  Bundle: 'E_BUNDLE',
+  Cache: 'E_CACHE',
+  Training: 'E_TRAINING',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface OmnifuseErrorFields {
+  code: ErrorCode;
+  message: string;
+  /** Record id or row the error is about. */
+  record?: string | number;
+  /** Field (manifest column or config input) the error is about. */
+  field?: string;
+  /** Plugin id whose code raised it. */
+  plugin?: string;
+  /** Step of the plugin, e.g. `preprocess`. */
+  step?: string;
+  /** File involved, if any. */
+  file?: string;
+  /** Path inside a config, e.g. `inputs[0].encoder`. */
+  path?: string;
+  expected?: unknown;
+  found?: unknown;
+  /** Whatever else helps, e.g. `available` plugin ids. */
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+/** The one error type omnifuse throws on bad input, config or environment. */
+export class OmnifuseError extends Error {
+  readonly [marker] = true;
+  readonly code: ErrorCode;
+  readonly record?: string | number;
+  readonly field?: string;
+  readonly plugin?: string;
+  readonly step?: string;
+  readonly file?: string;
+  readonly path?: string;
+  readonly expected?: unknown;
+  readonly found?: unknown;
+  readonly details?: Record<string, unknown>;
+
+  constructor(fields: OmnifuseErrorFields) {
+    super(describe(fields), fields.cause === undefined ? undefined : { cause: fields.cause });
+    this.name = 'OmnifuseError';
+    this.code = fields.code;
+    this.record = fields.record;
+    this.field = fields.field;
+    this.plugin = fields.plugin;
+    this.step = fields.step;
+    this.file = fields.file;
+    this.path = fields.path;
+    this.expected = fields.expected;
+    this.found = fields.found;
+    this.details = fields.details;
+  }
+
+  /** True for any omnifuse error, even one from another copy of this package. */
+  static isInstance(error: unknown): error is OmnifuseError {
+    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true;
+  }
+}
+
+function describe(f: OmnifuseErrorFields): string {
+  const where = [
+    f.plugin && `plugin ${f.plugin}${f.step ? `.${f.step}` : ''}`,
+    f.record !== undefined && `record ${JSON.stringify(f.record)}`,
+    f.field && `field "${f.field}"`,
+    f.file && `file ${f.file}`,
+    f.path && `at ${f.path}`,
+  ].filter(Boolean);
+  const prefix = where.length > 0 ? `[${where.join(', ')}] ` : '';
+  const expectation =
+    f.expected !== undefined || f.found !== undefined
+      ? ` (expected ${show(f.expected)}, found ${show(f.found)})`
+      : '';
+  return `${prefix}${f.message}${expectation}`;
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    const text = JSON.stringify(value);
+    return text && text.length > 120 ? `${text.slice(0, 117)}...` : String(text);
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * Runs a plugin step and stamps any error that is not already an OmnifuseError with the plugin id,
+ * the step and the record, so a user knows whose code failed on what.
+ */
+export async function inPluginStep<T>(
+  where: { plugin: string; step: string; record?: string | number; field?: string; file?: string },
+  run: () => T | Promise<T>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw stampPluginError(error, where);
+  }
+}
+
+/** Synchronous twin of {@link inPluginStep}. */
+export function inPluginStepSync<T>(
+  where: { plugin: string; step: string; record?: string | number; field?: string },
+  run: () => T,
+): T {
+  try {
+    return run();
+  } catch (error) {
+    throw stampPluginError(error, where);
+  }
+}
+
+function stampPluginError(
+  error: unknown,
+  where: { plugin: string; step: string; record?: string | number; field?: string; file?: string },
+): OmnifuseError {
+  if (OmnifuseError.isInstance(error)) {
+    if (error.plugin !== undefined && error.record !== undefined) return error;
+    return new OmnifuseError({
+      code: error.code,
+      message: error.message.replace(/^\[[^\]]*\] /, ''),
+      record: error.record ?? where.record,
+      field: error.field ?? where.field,
+      plugin: error.plugin ?? where.plugin,
+      step: error.step ?? where.step,
+      file: error.file ?? where.file,
+      path: error.path,
+      expected: error.expected,
+      found: error.found,
+      details: error.details,
+      cause: error.cause,
+    });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new OmnifuseError({ code: ErrorCode.PluginFailed, message, ...where, cause: error });
+}

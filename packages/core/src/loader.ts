@@ -1,0 +1,147 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ErrorCode, OmnifuseError } from './errors.js';
+import { assertPlugin, createRegistry, flattenPlugins, type PluginList, type Registry } from './registry.js';
+import type { PluginV1 } from './spec/plugin.js';
+
+export interface LoadPluginsOptions {
+  /** Folder that relative specifiers and package names resolve from (usually the config's folder). */
+  baseDir: string;
+}
+
+/**
+ * Imports the plugin modules a config names — package names or relative paths — and returns their
+ * plugins. A module provides plugins as its default export: one plugin, an array, or `{ plugins }`.
+ */
+export async function loadPlugins(specifiers: readonly string[], options: LoadPluginsOptions): Promise<PluginV1[]> {
+  const out: PluginV1[] = [];
+  for (const specifier of specifiers) {
+    const file = resolvePluginModule(specifier, options.baseDir);
+    let mod: Record<string, unknown>;
+    try {
+      mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    } catch (error) {
+      throw new OmnifuseError({
+        code: ErrorCode.PluginLoad,
+        message: `could not import plugin module "${specifier}": ${(error as Error).message}`,
+        file,
+        cause: error,
+      });
+    }
+    const exported = unwrapDefault(mod.default ?? mod);
+    const list = Array.isArray(exported)
+      ? exported
+      : exported && typeof exported === 'object' && 'plugins' in exported
+        ? (exported as { plugins: PluginList }).plugins
+        : [exported];
+    for (const plugin of flattenPlugins(list as PluginList)) {
+      assertPlugin(plugin, specifier);
+      out.push(plugin);
+    }
+  }
+  return out;
+}
+
+/** `loadPlugins` then `createRegistry`, with optional plugins given in code first. */
+export async function loadRegistry(
+  specifiers: readonly string[],
+  options: LoadPluginsOptions & { plugins?: PluginList },
+): Promise<Registry> {
+  return createRegistry([...(options.plugins ?? []), ...(await loadPlugins(specifiers, options))]);
+}
+
+// A CJS module imported from ESM puts module.exports on `default`, so a transpiled
+// `export default` arrives as `{ default: { default: plugins } }`.
+function unwrapDefault(value: unknown): unknown {
+  let current = value;
+  while (current && typeof current === 'object' && !Array.isArray(current) && 'default' in current) {
+    const keys = Object.keys(current).filter((k) => k !== '__esModule');
+    if (keys.length !== 1 && !('__esModule' in current)) break;
+    current = (current as { default: unknown }).default;
+  }
+  return current;
+}
+
+/** Resolves a specifier to a module file the way `import` would from `baseDir`. */
+export function resolvePluginModule(specifier: string, baseDir: string): string {
+  if (specifier.startsWith('.') || path.isAbsolute(specifier)) {
+    const file = path.resolve(baseDir, specifier);
+    if (!existsSync(file)) {
+      throw new OmnifuseError({
+        code: ErrorCode.PluginLoad,
+        message: `plugin module "${specifier}" does not exist`,
+        file,
+      });
+    }
+    return file;
+  }
+  const { name, subpath } = splitPackageSpecifier(specifier);
+  for (let dir = path.resolve(baseDir); ; dir = path.dirname(dir)) {
+    const packageDir = path.join(dir, 'node_modules', name);
+    const manifest = path.join(packageDir, 'package.json');
+    if (existsSync(manifest)) {
+      const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as PackageJson;
+      const target = exportTarget(pkg, subpath) ?? (subpath === '.' ? (pkg.module ?? pkg.main ?? 'index.js') : null);
+      if (!target) {
+        throw new OmnifuseError({
+          code: ErrorCode.PluginLoad,
+          message: `package "${name}" does not export "${subpath}"`,
+          file: manifest,
+        });
+      }
+      return path.join(packageDir, target);
+    }
+    if (path.dirname(dir) === dir) break;
+  }
+  throw new OmnifuseError({
+    code: ErrorCode.PluginLoad,
+    message: `plugin package "${name}" is not installed; install it with: npm install ${name}`,
+    details: { package: name, searchedFrom: baseDir },
+  });
+}
+
+interface PackageJson {
+  exports?: unknown;
+  module?: string;
+  main?: string;
+}
+
+function splitPackageSpecifier(specifier: string): { name: string; subpath: string } {
+  const parts = specifier.split('/');
+  const count = specifier.startsWith('@') ? 2 : 1;
+  const name = parts.slice(0, count).join('/');
+  const rest = parts.slice(count).join('/');
+  return { name, subpath: rest ? `./${rest}` : '.' };
+}
+
+const CONDITIONS = ['import', 'node', 'default', 'module'];
+
+function exportTarget(pkg: PackageJson, subpath: string): string | null {
+  const { exports } = pkg;
+  if (exports === undefined) return null;
+  const isSubpathMap =
+    typeof exports === 'object' && exports !== null && Object.keys(exports).some((k) => k.startsWith('.'));
+  const entry = isSubpathMap ? (exports as Record<string, unknown>)[subpath] : subpath === '.' ? exports : undefined;
+  return pickCondition(entry);
+}
+
+function pickCondition(entry: unknown): string | null {
+  if (typeof entry === 'string') return entry;
+  if (Array.isArray(entry)) {
+    for (const item of entry) {
+      const found = pickCondition(item);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (entry && typeof entry === 'object') {
+    for (const [condition, value] of Object.entries(entry)) {
+      if (CONDITIONS.includes(condition)) {
+        const found = pickCondition(value);
+        if (found) return found;
+      }
+    }
+  }
+  return null;
+}

@@ -1,0 +1,99 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ErrorCode, OmnifuseError } from './errors.js';
+import { loadModelSpec, modelSpecJsonSchema, parseModelSpec } from './model-spec.js';
+
+const minimal = {
+  inputs: [{ field: 'pixels', encoder: 'vector:mlp' }],
+  output: { type: 'classification', field: 'label' },
+};
+
+const dir = mkdtempSync(path.join(tmpdir(), 'omnifuse-spec-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('parseModelSpec', () => {
+  it('fills in defaults', () => {
+    const spec = parseModelSpec(minimal);
+    expect(spec.training).toMatchObject({ epochs: 10, batchSize: 32, optimizer: 'adam', trainer: 'trainer:supervised' });
+    expect(spec.split).toMatchObject({ type: 'random' });
+    expect(spec.inputs[0]).toMatchObject({ options: {}, optional: false });
+    expect(spec.output.head).toEqual({ hidden: [], dropout: 0, activation: 'relu' });
+    expect(spec.backend).toBe('auto');
+  });
+
+  it('names the path of the offending value', () => {
+    const error = catchError(() => parseModelSpec({ ...minimal, inputs: [{ field: 'x', encoder: 'no colon' }] }));
+    expect(error.code).toBe(ErrorCode.InvalidConfig);
+    expect(error.path).toBe('inputs[0].encoder');
+    expect(error.message).toContain('inputs[0].encoder');
+  });
+
+  it('rejects unknown keys, several inputs without fusion, and a field used twice', () => {
+    expect(catchError(() => parseModelSpec({ ...minimal, epochs: 3 })).path).toBe('(root)');
+    const twoInputs = {
+      ...minimal,
+      inputs: [
+        { field: 'a', encoder: 'vector:mlp' },
+        { field: 'a', encoder: 'vector:mlp' },
+      ],
+    };
+    const issues = catchError(() => parseModelSpec(twoInputs)).details?.issues as { path: string }[];
+    expect(issues.map((i) => i.path).sort()).toEqual(['fusion', 'inputs[1].field']);
+  });
+
+  it('checks split ratios add up to one', () => {
+    const bad = { ...minimal, split: { type: 'random', ratios: { train: 0.8, test: 0.1 } } };
+    expect(catchError(() => parseModelSpec(bad)).path).toBe('split.ratios');
+  });
+});
+
+describe('loadModelSpec', () => {
+  it('reads YAML and JSON', () => {
+    const yamlFile = path.join(dir, 'model.yaml');
+    writeFileSync(
+      yamlFile,
+      'plugins: ["@omnifuse/modality-text"]\ninputs:\n  - field: review\n    encoder: text:cnn\noutput:\n  type: classification\n  field: label\n',
+    );
+    expect(loadModelSpec(yamlFile).plugins).toEqual(['@omnifuse/modality-text']);
+    const jsonFile = path.join(dir, 'model.json');
+    writeFileSync(jsonFile, JSON.stringify(minimal));
+    expect(loadModelSpec(jsonFile).inputs[0]!.encoder).toBe('vector:mlp');
+  });
+
+  it('reports a syntax error with the file', () => {
+    const file = path.join(dir, 'broken.json');
+    writeFileSync(file, '{ "inputs": [');
+    const error = catchError(() => loadModelSpec(file));
+    expect(error.code).toBe(ErrorCode.InvalidConfig);
+    expect(error.file).toBe(file);
+  });
+});
+
+describe('modelSpecJsonSchema', () => {
+  it('matches the committed schema file that editors use', () => {
+    const committed = JSON.parse(
+      readFileSync(path.join(import.meta.dirname, '../schema/model-spec.schema.json'), 'utf8'),
+    ) as unknown;
+    expect(committed).toEqual(modelSpecJsonSchema());
+  });
+
+  it('describes the required top-level keys', () => {
+    const schema = modelSpecJsonSchema() as { required: string[]; properties: Record<string, unknown> };
+    expect(schema.required).toEqual(expect.arrayContaining(['inputs', 'output']));
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining(['plugins', 'inputs', 'fusion', 'output', 'split', 'training', 'backend']),
+    );
+  });
+});
+
+function catchError(run: () => unknown): OmnifuseError {
+  try {
+    run();
+  } catch (error) {
+    if (OmnifuseError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error('expected an OmnifuseError');
+}

@@ -1,0 +1,117 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { TaskSpec } from './task.js';
+
+/**
+ * A hook the trainer awaits before it continues, one callback object after another in the order
+ * given. Use it for anything that must finish first (checkpointing, early stopping).
+ */
+export type SequentialHook<Event, Result = void> = (event: Event) => Result | Promise<Result>;
+
+/**
+ * A hook the trainer starts for every callback object at once and awaits together before the
+ * next batch; the order between callbacks is unspecified. Use it for logging and progress.
+ */
+export type ParallelHook<Event> = (event: Event) => void | Promise<void>;
+
+export interface TrainBeginEvent {
+  readonly epochs: number;
+  readonly trainSize: number;
+  readonly validationSize: number;
+  readonly batchesPerEpoch: number;
+  readonly backend: string;
+}
+export interface BatchEndEvent {
+  readonly epoch: number;
+  readonly batch: number;
+  readonly batchesPerEpoch: number;
+  readonly loss: number;
+}
+export interface EpochEndEvent {
+  readonly epoch: number;
+  /** Metrics of this epoch: `loss`, `accuracy`, `val_loss`, `val_accuracy`, … */
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly seconds: number;
+}
+export interface TrainEndEvent {
+  readonly history: TrainingHistory;
+}
+
+/** What a callback may answer at the end of an epoch. */
+export interface EpochEndDecision {
+  readonly stop?: boolean;
+}
+
+export interface TrainerCallbacks {
+  readonly onTrainBegin?: SequentialHook<TrainBeginEvent>;
+  readonly onBatchEnd?: ParallelHook<BatchEndEvent>;
+  readonly onEpochEnd?: SequentialHook<EpochEndEvent, EpochEndDecision | undefined | void>;
+  readonly onTrainEnd?: SequentialHook<TrainEndEvent>;
+}
+
+/** Inputs by model-input name and the encoded targets, all with the same first dimension. */
+export interface TensorTable {
+  readonly size: number;
+  readonly inputs: Readonly<Record<string, tf.Tensor>>;
+  readonly target: tf.Tensor;
+}
+
+export interface EarlyStoppingOptions {
+  /** Metric to watch, e.g. `val_loss` (minimised) or `val_accuracy` (maximised). */
+  readonly monitor: string;
+  readonly patience: number;
+  readonly minDelta: number;
+}
+
+export interface TrainingOptions {
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly optimizer: 'adam' | 'sgd' | 'rmsprop';
+  readonly seed: number;
+  readonly shuffle: boolean;
+  readonly earlyStopping?: EarlyStoppingOptions;
+  /** Restore the weights of the best epoch by the early-stopping metric (or `val_loss`). */
+  readonly restoreBestWeights: boolean;
+}
+
+export interface TrainingHistory {
+  readonly epochs: readonly Readonly<Record<string, number>>[];
+  readonly bestEpoch: number;
+  readonly stoppedEarly: boolean;
+  readonly seconds: number;
+}
+
+export interface TrainerFitArgs {
+  /** Compiled-or-not model whose single output matches `task`; the trainer owns the optimiser. */
+  readonly model: tf.LayersModel;
+  readonly task: TaskSpec;
+  readonly train: TensorTable;
+  readonly validation?: TensorTable;
+  readonly options: TrainingOptions;
+  readonly callbacks?: readonly TrainerCallbacks[];
+}
+
+export interface EvaluationResult {
+  readonly loss: number;
+  /** Classification and multi-label only. */
+  readonly accuracy?: number;
+  readonly size: number;
+}
+
+/** A training loop: fits a composed model on tensor tables and scores it. */
+export interface TrainerV1 {
+  readonly specificationVersion: 'v1';
+  /** e.g. `trainer:supervised`. */
+  readonly id: string;
+  fit(args: TrainerFitArgs): Promise<TrainingHistory>;
+  evaluate(model: tf.LayersModel, task: TaskSpec, data: TensorTable, batchSize?: number): Promise<EvaluationResult>;
+}
+
+export interface TrainerPluginV1 {
+  readonly specificationVersion: 'v1';
+  readonly kind: 'trainer';
+  readonly id: string;
+  readonly packageName?: string;
+  readonly description?: string;
+  create(options?: unknown): TrainerV1;
+}

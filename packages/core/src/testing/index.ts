@@ -1,0 +1,20 @@
+export {
+  describeEncoderConformance,
+  type EncoderConformanceCheck,
+  type EncoderConformanceOptions,
+} from './encoder-conformance.js';
+export {
+  describeFusionConformance,
+  type FusionConformanceCheck,
+  type FusionConformanceOptions,
+} from './fusion-conformance.js';
+export { createMockConcatFusion, mockConcatFusionPlugin } from './mock-concat-fusion.js';
+export {
+  createMockEncoderPlugin,
+  type MockEncoderCalls,
+  type MockEncoderPlugin,
+  type MockEncoderPluginOptions,
+  type MockEncoderRaw,
+  type MockEncoderState,
+} from './mock-encoder.js';
+export type { Tf, TfChoice } from './tf-helpers.js';

@@ -1,0 +1,288 @@
+import {
+  createRng,
+  ErrorCode,
+  type EvaluationResult,
+  OmnifuseError,
+  shuffled,
+  type TaskSpec,
+  type TensorTable,
+  type TrainerFitArgs,
+  type TrainerPluginV1,
+  type TrainerV1,
+  type TrainingHistory,
+  type TrainingOptions,
+} from '@omnifuse/core';
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { BestEpochTracker } from './best-epoch.js';
+import { runParallel, runSequential } from './callbacks.js';
+import { correctCount, decisionsPerExample, exampleLosses } from './losses.js';
+
+export const TRAINER_ID = 'trainer:supervised';
+export const PACKAGE_NAME = '@omnifuse/trainer';
+
+export const supervisedTrainerOptionsSchema = z
+  .object({
+    /** Batch size of evaluation passes (validation each epoch, `evaluate`). */
+    evaluationBatchSize: z.number().int().positive().default(256),
+  })
+  .strict();
+export type SupervisedTrainerOptions = z.output<typeof supervisedTrainerOptionsSchema>;
+
+/**
+ * A supervised training loop over tensor tables: seeded shuffling each epoch, one optimiser step per
+ * batch inside `tf.tidy`, loss and accuracy per epoch on the training batches and on the validation
+ * table, early stopping with restoration of the best epoch's weights, and the callback hooks with
+ * the ordering `spec/trainer.ts` defines. It does not use `model.fit`, so every random draw comes
+ * from the seed and every hook runs where the spec says.
+ */
+export function createSupervisedTrainer(options: unknown = {}): TrainerV1 {
+  const parsed = supervisedTrainerOptionsSchema.safeParse(options ?? {});
+  if (!parsed.success) {
+    throw new OmnifuseError({
+      code: ErrorCode.InvalidOptions,
+      message: `invalid options for ${TRAINER_ID}: ${parsed.error.issues[0]!.message}`,
+      plugin: TRAINER_ID,
+      step: 'create',
+    });
+  }
+  const { evaluationBatchSize } = parsed.data;
+  return {
+    specificationVersion: 'v1',
+    id: TRAINER_ID,
+    fit: (args) => fit(args, evaluationBatchSize),
+    evaluate: (model, task, data, batchSize) => evaluate(model, task, data, batchSize ?? evaluationBatchSize),
+  };
+}
+
+export const supervisedTrainerPlugin: TrainerPluginV1 = {
+  specificationVersion: 'v1',
+  kind: 'trainer',
+  id: TRAINER_ID,
+  packageName: PACKAGE_NAME,
+  description:
+    'Supervised training loop: Adam/SGD/RMSprop, seeded shuffling, early stopping, best-weights restore',
+  create: createSupervisedTrainer,
+};
+
+async function fit(args: TrainerFitArgs, evaluationBatchSize: number): Promise<TrainingHistory> {
+  const { model, task, train, validation, options } = args;
+  const callbacks = args.callbacks ?? [];
+  checkOptions(options);
+  checkTable(model, train, 'train');
+  if (validation) checkTable(model, validation, 'validation');
+  const started = performance.now();
+  const inputNames = model.inputNames;
+  const batchSize = Math.min(options.batchSize, Math.max(1, train.size));
+  const batchesPerEpoch = Math.ceil(train.size / batchSize);
+  const optimizer = createOptimizer(options);
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const monitor = options.earlyStopping?.monitor ?? (validation && validation.size > 0 ? 'val_loss' : 'loss');
+  const tracker = new BestEpochTracker(monitor, options.earlyStopping?.minDelta ?? 0);
+  const shuffleRng = createRng(options.seed).fork('shuffle');
+  const order = Array.from({ length: train.size }, (_, i) => i);
+  const epochs: Record<string, number>[] = [];
+  let best: tf.Tensor[] | null = null;
+  let stoppedEarly = false;
+
+  try {
+    await runSequential(callbacks, 'onTrainBegin', {
+      epochs: options.epochs,
+      trainSize: train.size,
+      validationSize: validation?.size ?? 0,
+      batchesPerEpoch,
+      backend: tf.getBackend(),
+    });
+    for (let epoch = 0; epoch < options.epochs; epoch++) {
+      const epochStarted = performance.now();
+      const indices = options.shuffle ? shuffled(order, shuffleRng.fork(`epoch:${epoch}`)) : order;
+      let lossSum = 0;
+      let correctSum = 0;
+      let decisions = 0;
+      for (let batch = 0; batch < batchesPerEpoch; batch++) {
+        const rows = indices.slice(batch * batchSize, (batch + 1) * batchSize);
+        const step = trainStep(model, task, train, inputNames, rows, optimizer, variables);
+        const [loss, correct] = await Promise.all([step.loss.data(), step.correct?.data()]);
+        tf.dispose([step.loss, step.correct ?? []]);
+        const batchLoss = loss[0]!;
+        if (!Number.isFinite(batchLoss)) {
+          throw new OmnifuseError({
+            code: ErrorCode.Training,
+            message: `the loss became ${batchLoss} at epoch ${epoch}, batch ${batch}; try a lower learning rate`,
+            plugin: TRAINER_ID,
+            step: 'fit',
+            details: { epoch, batch, learningRate: options.learningRate },
+          });
+        }
+        lossSum += batchLoss * rows.length;
+        if (correct) correctSum += correct[0]!;
+        decisions += rows.length * step.decisionsPerExample;
+        await runParallel(callbacks, 'onBatchEnd', { epoch, batch, batchesPerEpoch, loss: batchLoss });
+      }
+      const metrics: Record<string, number> = { loss: lossSum / train.size };
+      if (task.type !== 'regression') metrics.accuracy = correctSum / decisions;
+      if (validation && validation.size > 0) {
+        const result = await evaluate(model, task, validation, evaluationBatchSize);
+        metrics.val_loss = result.loss;
+        if (result.accuracy !== undefined) metrics.val_accuracy = result.accuracy;
+      }
+      epochs.push(metrics);
+      if (tracker.update(epoch, metrics) && options.restoreBestWeights) {
+        tf.dispose(best ?? []);
+        best = model.weights.map((w) => tf.clone(w.read()));
+      }
+      const answers = await runSequential(callbacks, 'onEpochEnd', {
+        epoch,
+        metrics: { ...metrics },
+        seconds: (performance.now() - epochStarted) / 1000,
+      });
+      const stopRequested = answers.some((answer) => answer?.stop === true);
+      const patienceRunOut =
+        options.earlyStopping !== undefined &&
+        tracker.wait > 0 &&
+        tracker.wait >= options.earlyStopping.patience;
+      if ((stopRequested || patienceRunOut) && epoch < options.epochs - 1) {
+        stoppedEarly = true;
+        break;
+      }
+    }
+    if (best && tracker.bestEpoch !== epochs.length - 1) {
+      model.weights.forEach((w, i) => {
+        w.write(best![i]!);
+      });
+    }
+  } finally {
+    tf.dispose(best ?? []);
+    optimizer.dispose();
+  }
+  const history: TrainingHistory = {
+    epochs,
+    bestEpoch: tracker.bestEpoch,
+    stoppedEarly,
+    seconds: (performance.now() - started) / 1000,
+  };
+  await runSequential(callbacks, 'onTrainEnd', { history });
+  return history;
+}
+
+/** One optimiser step on the rows given; returns the batch's mean loss and correct count, kept. */
+function trainStep(
+  model: tf.LayersModel,
+  task: TaskSpec,
+  table: TensorTable,
+  inputNames: readonly string[],
+  rows: readonly number[],
+  optimizer: tf.Optimizer,
+  variables: tf.Variable[],
+): { loss: tf.Scalar; correct: tf.Scalar | null; decisionsPerExample: number } {
+  let correct = null as tf.Scalar | null;
+  const loss = tf.tidy(() => {
+    const index = tf.tensor1d(rows as number[], 'int32');
+    const inputs = inputNames.map((name) => tf.gather(table.inputs[name]!, index));
+    const target = tf.gather(table.target, index);
+    return optimizer.minimize(
+      () => {
+        const prediction = model.apply(inputs, { training: true }) as tf.Tensor;
+        const counted = correctCount(task, target, prediction);
+        // Kept past both tidy scopes; the caller disposes it with the loss.
+        correct = counted ? tf.keep(counted) : null;
+        return tf.mean(exampleLosses(task, target, prediction)) as tf.Scalar;
+      },
+      true,
+      variables,
+    ) as tf.Scalar;
+  });
+  return { loss, correct, decisionsPerExample: decisionsPerExample(task, table.target) };
+}
+
+/** Mean loss (and accuracy) over a table, in order and in batches, without dropout. */
+export async function evaluate(
+  model: tf.LayersModel,
+  task: TaskSpec,
+  data: TensorTable,
+  batchSize = 256,
+): Promise<EvaluationResult> {
+  checkTable(model, data, 'evaluation');
+  if (data.size === 0)
+    return { loss: Number.NaN, size: 0, ...(task.type === 'regression' ? {} : { accuracy: Number.NaN }) };
+  const inputNames = model.inputNames;
+  const perExample = decisionsPerExample(task, data.target);
+  let lossSum = 0;
+  let correctSum = 0;
+  let decisions = 0;
+  for (let start = 0; start < data.size; start += batchSize) {
+    const size = Math.min(batchSize, data.size - start);
+    let correct = null as tf.Scalar | null;
+    const loss = tf.tidy(() => {
+      const inputs = inputNames.map((name) => data.inputs[name]!.slice(start, size));
+      const target = data.target.slice(start, size);
+      const prediction = model.predict(inputs) as tf.Tensor;
+      const counted = correctCount(task, target, prediction);
+      correct = counted ? tf.keep(counted) : null;
+      return tf.sum(exampleLosses(task, target, prediction));
+    });
+    const [lossValue, correctValue] = await Promise.all([loss.data(), correct?.data()]);
+    tf.dispose([loss, correct ?? []]);
+    lossSum += lossValue[0]!;
+    if (correctValue) correctSum += correctValue[0]!;
+    decisions += size * perExample;
+  }
+  const result: EvaluationResult = { loss: lossSum / data.size, size: data.size };
+  return task.type === 'regression' ? result : { ...result, accuracy: correctSum / decisions };
+}
+
+function createOptimizer(options: TrainingOptions): tf.Optimizer {
+  switch (options.optimizer) {
+    case 'sgd':
+      return tf.train.sgd(options.learningRate);
+    case 'rmsprop':
+      return tf.train.rmsprop(options.learningRate);
+    default:
+      return tf.train.adam(options.learningRate);
+  }
+}
+
+function checkOptions(options: TrainingOptions): void {
+  const bad = (path: string, expected: string, found: unknown): never => {
+    throw new OmnifuseError({
+      code: ErrorCode.InvalidOptions,
+      message: 'invalid training option',
+      path,
+      expected,
+      found,
+    });
+  };
+  if (!Number.isInteger(options.epochs) || options.epochs < 1)
+    bad('training.epochs', 'an integer ≥ 1', options.epochs);
+  if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
+    bad('training.batchSize', 'an integer ≥ 1', options.batchSize);
+  }
+  if (!(options.learningRate > 0)) bad('training.learningRate', 'a positive number', options.learningRate);
+  if (!['adam', 'sgd', 'rmsprop'].includes(options.optimizer)) {
+    bad('training.optimizer', 'adam, sgd or rmsprop', options.optimizer);
+  }
+}
+
+/** Every model input is in the table with the table's row count, and so is the target. */
+function checkTable(model: tf.LayersModel, table: TensorTable, name: string): void {
+  const fail = (message: string, expected?: unknown, found?: unknown): never => {
+    throw new OmnifuseError({
+      code: ErrorCode.Training,
+      message: `${name} table: ${message}`,
+      plugin: TRAINER_ID,
+      expected,
+      found,
+    });
+  };
+  for (const input of model.inputNames) {
+    const tensor = table.inputs[input];
+    if (!tensor) fail(`no tensor for model input "${input}"`, model.inputNames, Object.keys(table.inputs));
+    if (tensor!.shape[0] !== table.size)
+      fail(`input "${input}" has another row count`, table.size, tensor!.shape[0]);
+  }
+  if (table.target.shape[0] !== table.size)
+    fail('the target has another row count', table.size, table.target.shape[0]);
+  const units = model.outputs[0]!.shape.at(-1);
+  if (table.target.shape.at(-1) !== units)
+    fail('the target width differs from the model output', units, table.target.shape);
+}

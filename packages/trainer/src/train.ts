@@ -1,0 +1,227 @@
+import path from 'node:path';
+import {
+  composeModel,
+  createFeatureCache,
+  type Dataset,
+  ErrorCode,
+  type EvaluationResult,
+  type FeatureCache,
+  inPluginStepSync,
+  type LoadManifestOptions,
+  loadManifest,
+  loadModelSpec,
+  type ModelSpec,
+  type ModelSpecInput,
+  OmnifuseError,
+  type PluginList,
+  parseModelSpec,
+  type Registry,
+  type SavedBundle,
+  saveBundle,
+  splitDataset,
+  type TaskSpec,
+  type TensorTable,
+  type TrainerCallbacks,
+  type TrainingHistory,
+  type TrainingOptions,
+} from '@omnifuse/core';
+import * as tf from '@tensorflow/tfjs';
+import { type BackendChoice, useBackend } from './backend.js';
+import { encodeTargets, fitLabels } from './labels.js';
+import { resolveRegistry } from './plugins.js';
+import { createPredictor, type Predictor } from './predictor.js';
+import { createProgressReporter, type ProgressOptions } from './progress.js';
+import { disposeTable, featureTensors, fitEncoders } from './tables.js';
+
+export interface TrainOptions {
+  /** The model spec as an object (validated here), or… */
+  readonly spec?: ModelSpecInput | ModelSpec;
+  /** …a JSON/YAML spec file; its `data` and `plugins` resolve relative to its folder. */
+  readonly specPath?: string;
+  /** Plugins given in code, on top of those the spec names and the built-ins. */
+  readonly registry?: Registry | PluginList;
+  /** The data as a loaded dataset, or… */
+  readonly dataset?: Dataset;
+  /** …a manifest file; defaults to the spec's `data`. */
+  readonly manifestPath?: string;
+  /** Options for reading the manifest, e.g. `fieldTypes`. */
+  readonly manifestOptions?: LoadManifestOptions;
+  /** Where to save the model bundle; nothing is saved without it. */
+  readonly bundleDir?: string;
+  /** Overrides the spec's `backend`. */
+  readonly backend?: BackendChoice;
+  readonly callbacks?: readonly TrainerCallbacks[];
+  /** Report progress on stderr (a bar on a terminal, JSON lines otherwise). */
+  readonly progress?: boolean | ProgressOptions;
+  /**
+   * Feature cache folder, default `<data root>/.omnifuse-cache`; `false` turns caching off, and a
+   * `FeatureCache` object is used as is.
+   */
+  readonly cache?: string | false | FeatureCache;
+  /** Base folder for a spec given in code (its `data` and relative plugin paths); default: cwd. */
+  readonly baseDir?: string;
+}
+
+export interface TrainResult {
+  /** The saved bundle, when `bundleDir` was given. */
+  readonly bundle: SavedBundle | null;
+  /** The trained model, ready to predict. */
+  readonly model: Predictor;
+  readonly history: TrainingHistory;
+  readonly metrics: { readonly validation?: EvaluationResult; readonly test?: EvaluationResult };
+  readonly labels: readonly string[];
+  readonly backend: string;
+}
+
+/**
+ * Trains the model a spec describes, end to end: loads the plugins the spec names, picks the
+ * backend, loads and splits the data, fits every encoder and the label map on the training split
+ * only, preprocesses each split through the feature cache, composes the model, fits it, scores it
+ * on the validation and test splits, and saves a bundle.
+ *
+ * Labels: classification and multi-label outputs use `output.labels` when given, else the labels of
+ * the training split; a validation or test record whose label is not among them is an error that
+ * names the record (list every label in `output.labels` to train on a split that lacks some).
+ */
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const { spec, baseDir } = resolveSpec(options);
+  const registry = await resolveRegistry({ specifiers: spec.plugins, baseDir, registry: options.registry });
+  const backend = await useBackend(options.backend ?? spec.backend);
+  const dataset = options.dataset ?? (await loadData(options, spec, baseDir));
+  const split = splitDataset(dataset, spec.split);
+  const trainSet = split.datasets.train;
+  if (trainSet.size === 0) {
+    throw new OmnifuseError({
+      code: ErrorCode.Training,
+      message: 'the training split is empty',
+      path: 'split',
+      file: dataset.source,
+      found: { records: dataset.size },
+    });
+  }
+
+  const labels = fitLabels(specTask(spec), trainSet);
+  const task: TaskSpec & { labels: readonly string[] } = { ...specTask(spec), labels };
+  const encoders = await fitEncoders(spec, registry, trainSet);
+  const fusionSpec = spec.fusion;
+  const fusion = fusionSpec
+    ? inPluginStepSync({ plugin: fusionSpec.type, step: 'create' }, () =>
+        registry.fusion(fusionSpec.type).create(fusionSpec.options),
+      )
+    : undefined;
+  const seed = spec.training.seed;
+  const composed = composeModel({ tf, spec, encoders, fusion, task, seed });
+  const cache = featureCache(options.cache, dataset);
+
+  const tables: Partial<Record<'train' | 'validation' | 'test', TensorTable>> = {};
+  try {
+    for (const name of ['train', 'validation', 'test'] as const) {
+      const part = split.datasets[name];
+      if (part.size === 0) continue;
+      const inputs = await featureTensors(part, spec, composed.inputs, encoders, { cache });
+      let target: tf.Tensor;
+      try {
+        target = encodeTargets(task, labels, part);
+      } catch (error) {
+        tf.dispose(Object.values(inputs));
+        throw error;
+      }
+      tables[name] = { size: part.size, inputs, target };
+    }
+
+    const trainer = registry.trainer(spec.training.trainer).create({});
+    const callbacks = [...(options.callbacks ?? [])];
+    if (options.progress)
+      callbacks.push(createProgressReporter(options.progress === true ? {} : options.progress));
+    const history = await trainer.fit({
+      model: composed.model,
+      task,
+      train: tables.train!,
+      validation: tables.validation,
+      options: trainingOptions(spec),
+      callbacks,
+    });
+    const metrics = {
+      ...(tables.validation
+        ? { validation: await trainer.evaluate(composed.model, task, tables.validation) }
+        : {}),
+      ...(tables.test ? { test: await trainer.evaluate(composed.model, task, tables.test) } : {}),
+    };
+    const fieldTypes = Object.fromEntries(
+      [...spec.inputs.map((i) => i.field), spec.output.field]
+        .filter((field) => dataset.fieldTypes[field] !== undefined)
+        .map((field) => [field, dataset.fieldTypes[field]!]),
+    );
+    const bundle = options.bundleDir
+      ? await saveBundle(options.bundleDir, {
+          tf,
+          model: composed.model,
+          spec,
+          task,
+          encoders,
+          fusion,
+          hasFusionWeights: composed.inspect !== null,
+          seed,
+          trainer: { id: trainer.id },
+          registry,
+          packageDir: baseDir,
+          metrics,
+          history,
+          fieldTypes,
+        })
+      : null;
+    const model = createPredictor({
+      spec,
+      task,
+      model: composed.model,
+      inspect: composed.inspect,
+      inputs: composed.inputs,
+      encoders,
+      fieldTypes,
+    });
+    return { bundle, model, history, metrics, labels, backend };
+  } catch (error) {
+    composed.model.dispose();
+    throw error;
+  } finally {
+    for (const table of Object.values(tables)) disposeTable(table);
+  }
+}
+
+function resolveSpec(options: TrainOptions): { spec: ModelSpec; baseDir: string } {
+  if (options.specPath) {
+    const file = path.resolve(options.specPath);
+    return { spec: loadModelSpec(file), baseDir: path.dirname(file) };
+  }
+  if (!options.spec) {
+    throw new OmnifuseError({ code: ErrorCode.InvalidConfig, message: 'train() needs a spec or a specPath' });
+  }
+  return { spec: parseModelSpec(options.spec), baseDir: path.resolve(options.baseDir ?? process.cwd()) };
+}
+
+async function loadData(options: TrainOptions, spec: ModelSpec, baseDir: string): Promise<Dataset> {
+  const manifest = options.manifestPath ?? (spec.data ? path.resolve(baseDir, spec.data) : undefined);
+  if (!manifest) {
+    throw new OmnifuseError({
+      code: ErrorCode.InvalidConfig,
+      message: 'no data: give a dataset, a manifestPath, or "data" in the spec',
+      path: 'data',
+    });
+  }
+  return loadManifest(manifest, options.manifestOptions);
+}
+
+function specTask(spec: ModelSpec): TaskSpec {
+  return { type: spec.output.type, field: spec.output.field, labels: spec.output.labels };
+}
+
+function trainingOptions(spec: ModelSpec): TrainingOptions {
+  const { trainer: _trainer, ...options } = spec.training;
+  return options;
+}
+
+function featureCache(option: TrainOptions['cache'], dataset: Dataset): FeatureCache | undefined {
+  if (option === false) return undefined;
+  if (option && typeof option === 'object') return option;
+  return createFeatureCache({ dir: option ?? path.join(dataset.root, '.omnifuse-cache') });
+}
