@@ -30,9 +30,12 @@ describe('OmnifuseError', () => {
 
 describe('inPluginStep', () => {
   it('stamps a foreign error with plugin, step and record', async () => {
-    const error = await inPluginStep({ plugin: 'vision:cnn', step: 'preprocess', record: 3, field: 'img' }, () => {
-      throw new TypeError('boom');
-    }).catch((e: unknown) => e as OmnifuseError);
+    const error = await inPluginStep(
+      { plugin: 'vision:cnn', step: 'preprocess', record: 3, field: 'img' },
+      () => {
+        throw new TypeError('boom');
+      },
+    ).catch((e: unknown) => e as OmnifuseError);
     expect(OmnifuseError.isInstance(error)).toBe(true);
     expect(error.code).toBe(ErrorCode.PluginFailed);
     expect(error.plugin).toBe('vision:cnn');

@@ -1,48 +1,84 @@
-export * from './spec/index.js';
-export * from './errors.js';
-export { createRng, hashSeed, shuffled } from './rng.js';
-export { hashValue, sha256, stableStringify } from './hash.js';
-export { assertPlugin, createRegistry, flattenPlugins, type PluginList, type Registry } from './registry.js';
-export { loadPlugins, loadRegistry, resolvePluginModule, type LoadPluginsOptions } from './loader.js';
-export {
-  formatPath,
-  inputSpecSchema,
-  loadModelSpec,
-  modelSpecJsonSchema,
-  modelSpecSchema,
-  outputSpecSchema,
-  parseModelSpec,
-  splitSpecSchema,
-  trainingSpecSchema,
-  type InputSpec,
-  type ModelSpec,
-  type ModelSpecInput,
-  type OutputSpec,
-  type SplitSpec,
-  type TrainingSpec,
-} from './model-spec.js';
-export * from './dataset/index.js';
-export * from './cache/index.js';
-export {
-  createVectorEncoder,
-  vectorEncoderOptionsSchema,
-  vectorEncoderPlugin,
-  type VectorEncoderOptions,
-  type VectorEncoderOptionsInput,
-  type VectorEncoderState,
-  type VectorRaw,
-} from './encoders/index.js';
-export {
-  registerWasmTrainingKernels,
-  WASM_TRAINING_KERNELS,
-  type WasmTrainingKernel,
-} from './kernels/register-wasm-training-kernels.js';
-export type { Tfjs } from './kernels/kernel-types.js';
-export { selectBackend, type SelectBackendOptions, type SelectedBackend } from './backends/select-backend.js';
-export { describeBackends, type BackendsReport, type BackendStatus } from './backends/describe-backends.js';
 export {
   BACKEND_NAMES,
   type BackendChoice,
   type BackendName,
   type ImportModule,
 } from './backends/backend-candidates.js';
+export { type BackendStatus, type BackendsReport, describeBackends } from './backends/describe-backends.js';
+export { type SelectBackendOptions, type SelectedBackend, selectBackend } from './backends/select-backend.js';
+export {
+  BUNDLE_FILES,
+  BUNDLE_FORMAT,
+  BUNDLE_FORMAT_VERSION,
+  type BundleManifest,
+  type BundlePluginRef,
+  bundleManifestSchema,
+  decodePredictions,
+  encodeModelWeights,
+  installedPackageVersion,
+  type LoadBundleOptions,
+  type LoadedBundle,
+  loadBundle,
+  type ModelJson,
+  type ModelOutputs,
+  MULTI_LABEL_THRESHOLD,
+  parseBundleManifest,
+  restoreModelWeights,
+  runModel,
+  type SaveBundleArgs,
+  type SavedBundle,
+  saveBundle,
+  type WeightSpec,
+} from './bundle/index.js';
+export * from './cache/index.js';
+export {
+  type ComposedInput,
+  type ComposedModel,
+  type ComposeModelArgs,
+  type CustomLayers,
+  composeModel,
+  customLayers,
+  type FittedEncoder,
+  layerPrefixes,
+  PRESENCE_SUFFIX,
+  type SeededDropoutArgs,
+} from './compose/index.js';
+export * from './dataset/index.js';
+export {
+  createVectorEncoder,
+  type VectorEncoderOptions,
+  type VectorEncoderOptionsInput,
+  type VectorEncoderState,
+  type VectorRaw,
+  vectorEncoderOptionsSchema,
+  vectorEncoderPlugin,
+} from './encoders/index.js';
+export * from './errors.js';
+export { hashValue, sha256, stableStringify } from './hash.js';
+export type { Tfjs } from './kernels/kernel-types.js';
+export {
+  registerWasmTrainingKernels,
+  WASM_TRAINING_KERNELS,
+  type WasmTrainingKernel,
+} from './kernels/register-wasm-training-kernels.js';
+export { type LoadPluginsOptions, loadPlugins, loadRegistry, resolvePluginModule } from './loader.js';
+export {
+  formatPath,
+  type InputSpec,
+  inputSpecSchema,
+  loadModelSpec,
+  type ModelSpec,
+  type ModelSpecInput,
+  modelSpecJsonSchema,
+  modelSpecSchema,
+  type OutputSpec,
+  outputSpecSchema,
+  parseModelSpec,
+  type SplitSpec,
+  splitSpecSchema,
+  type TrainingSpec,
+  trainingSpecSchema,
+} from './model-spec.js';
+export { assertPlugin, createRegistry, flattenPlugins, type PluginList, type Registry } from './registry.js';
+export { createRng, hashSeed, shuffled } from './rng.js';
+export * from './spec/index.js';

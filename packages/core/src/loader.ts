@@ -14,7 +14,10 @@ export interface LoadPluginsOptions {
  * Imports the plugin modules a config names — package names or relative paths — and returns their
  * plugins. A module provides plugins as its default export: one plugin, an array, or `{ plugins }`.
  */
-export async function loadPlugins(specifiers: readonly string[], options: LoadPluginsOptions): Promise<PluginV1[]> {
+export async function loadPlugins(
+  specifiers: readonly string[],
+  options: LoadPluginsOptions,
+): Promise<PluginV1[]> {
   const out: PluginV1[] = [];
   for (const specifier of specifiers) {
     const file = resolvePluginModule(specifier, options.baseDir);
@@ -82,7 +85,8 @@ export function resolvePluginModule(specifier: string, baseDir: string): string 
     const manifest = path.join(packageDir, 'package.json');
     if (existsSync(manifest)) {
       const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as PackageJson;
-      const target = exportTarget(pkg, subpath) ?? (subpath === '.' ? (pkg.module ?? pkg.main ?? 'index.js') : null);
+      const target =
+        exportTarget(pkg, subpath) ?? (subpath === '.' ? (pkg.module ?? pkg.main ?? 'index.js') : null);
       if (!target) {
         throw new OmnifuseError({
           code: ErrorCode.PluginLoad,
@@ -122,7 +126,11 @@ function exportTarget(pkg: PackageJson, subpath: string): string | null {
   if (exports === undefined) return null;
   const isSubpathMap =
     typeof exports === 'object' && exports !== null && Object.keys(exports).some((k) => k.startsWith('.'));
-  const entry = isSubpathMap ? (exports as Record<string, unknown>)[subpath] : subpath === '.' ? exports : undefined;
+  const entry = isSubpathMap
+    ? (exports as Record<string, unknown>)[subpath]
+    : subpath === '.'
+      ? exports
+      : undefined;
   return pickCondition(entry);
 }
 

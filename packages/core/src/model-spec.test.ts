@@ -16,7 +16,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('parseModelSpec', () => {
   it('fills in defaults', () => {
     const spec = parseModelSpec(minimal);
-    expect(spec.training).toMatchObject({ epochs: 10, batchSize: 32, optimizer: 'adam', trainer: 'trainer:supervised' });
+    expect(spec.training).toMatchObject({
+      epochs: 10,
+      batchSize: 32,
+      optimizer: 'adam',
+      trainer: 'trainer:supervised',
+    });
     expect(spec.split).toMatchObject({ type: 'random' });
     expect(spec.inputs[0]).toMatchObject({ options: {}, optional: false });
     expect(spec.output.head).toEqual({ hidden: [], dropout: 0, activation: 'relu' });
@@ -24,7 +29,9 @@ describe('parseModelSpec', () => {
   });
 
   it('names the path of the offending value', () => {
-    const error = catchError(() => parseModelSpec({ ...minimal, inputs: [{ field: 'x', encoder: 'no colon' }] }));
+    const error = catchError(() =>
+      parseModelSpec({ ...minimal, inputs: [{ field: 'x', encoder: 'no colon' }] }),
+    );
     expect(error.code).toBe(ErrorCode.InvalidConfig);
     expect(error.path).toBe('inputs[0].encoder');
     expect(error.message).toContain('inputs[0].encoder');

@@ -17,8 +17,17 @@ const ratios = z
 
 export const splitSpecSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('random'), ratios, seed: z.number().int().default(42) }).strict(),
-  z.object({ type: z.literal('stratified'), by: z.string().min(1), ratios, seed: z.number().int().default(42) }).strict(),
-  z.object({ type: z.literal('group'), by: z.string().min(1), ratios, seed: z.number().int().default(42) }).strict(),
+  z
+    .object({
+      type: z.literal('stratified'),
+      by: z.string().min(1),
+      ratios,
+      seed: z.number().int().default(42),
+    })
+    .strict(),
+  z
+    .object({ type: z.literal('group'), by: z.string().min(1), ratios, seed: z.number().int().default(42) })
+    .strict(),
   z.object({ type: z.literal('column'), column: z.string().min(1) }).strict(),
 ]);
 
@@ -82,11 +91,18 @@ export const modelSpecSchema = z
     inputs: z.array(inputSpecSchema).min(1),
     /** Needed when there is more than one input. */
     fusion: z
-      .object({ type: z.string().regex(/^[\w.-]+:[\w.-]+$/), options: z.record(z.string(), z.unknown()).default({}) })
+      .object({
+        type: z.string().regex(/^[\w.-]+:[\w.-]+$/),
+        options: z.record(z.string(), z.unknown()).default({}),
+      })
       .strict()
       .optional(),
     output: outputSpecSchema,
-    split: splitSpecSchema.default({ type: 'random', ratios: { train: 0.8, validation: 0.1, test: 0.1 }, seed: 42 }),
+    split: splitSpecSchema.default({
+      type: 'random',
+      ratios: { train: 0.8, validation: 0.1, test: 0.1 },
+      seed: 42,
+    }),
     training: trainingSpecSchema.default(trainingSpecSchema.parse({})),
     backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
   })
@@ -95,18 +111,27 @@ export const modelSpecSchema = z
     const seen = new Set<string>();
     spec.inputs.forEach((input, i) => {
       if (seen.has(input.field)) {
-        ctx.addIssue({ code: 'custom', path: ['inputs', i, 'field'], message: `field "${input.field}" is used twice` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['inputs', i, 'field'],
+          message: `field "${input.field}" is used twice`,
+        });
       }
       seen.add(input.field);
       if (input.field === spec.output.field) {
-        ctx.addIssue({ code: 'custom', path: ['inputs', i, 'field'], message: 'an input cannot be the output field' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['inputs', i, 'field'],
+          message: 'an input cannot be the output field',
+        });
       }
     });
     if (spec.inputs.length > 1 && !spec.fusion) {
       ctx.addIssue({
         code: 'custom',
         path: ['fusion'],
-        message: 'several inputs need a fusion method, e.g. { "type": "fusion:concat" } from @omnifuse/fusion-concat',
+        message:
+          'several inputs need a fusion method, e.g. { "type": "fusion:concat" } from @omnifuse/fusion-concat',
       });
     }
   });
@@ -124,7 +149,10 @@ export type TrainingSpec = z.output<typeof trainingSpecSchema>;
 export function parseModelSpec(value: unknown, source?: string): ModelSpec {
   const result = modelSpecSchema.safeParse(value);
   if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+  const issues = result.error.issues.map((issue) => ({
+    path: formatPath(issue.path),
+    message: issue.message,
+  }));
   const first = issues[0]!;
   throw new OmnifuseError({
     code: ErrorCode.InvalidConfig,
@@ -141,7 +169,12 @@ export function loadModelSpec(file: string): ModelSpec {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new OmnifuseError({ code: ErrorCode.InvalidConfig, message: 'cannot read config', file, cause: error });
+    throw new OmnifuseError({
+      code: ErrorCode.InvalidConfig,
+      message: 'cannot read config',
+      file,
+      cause: error,
+    });
   }
   let value: unknown;
   try {

@@ -92,7 +92,8 @@ export function assertPlugin(value: unknown, source?: string): asserts value is 
       found,
     });
   };
-  if (!plugin || typeof plugin !== 'object') return fail('a plugin must be an object', 'object', typeof value);
+  if (!plugin || typeof plugin !== 'object')
+    return fail('a plugin must be an object', 'object', typeof value);
   if (plugin.specificationVersion !== SPECIFICATION_VERSION) {
     const what =
       plugin.specificationVersion === undefined

@@ -101,7 +101,14 @@ async function fit(args: TrainerFitArgs, evaluationBatchSize: number): Promise<T
       let decisions = 0;
       for (let batch = 0; batch < batchesPerEpoch; batch++) {
         const rows = indices.slice(batch * batchSize, (batch + 1) * batchSize);
-        const step = trainStep(model, task, train, inputNames, rows, optimizer, variables);
+        const augmented = args.augment?.({ epoch, batch, rows }) ?? null;
+        let step: ReturnType<typeof trainStep>;
+        try {
+          if (augmented) checkAugmented(train, augmented, rows.length, { epoch, batch });
+          step = trainStep(model, task, train, inputNames, rows, optimizer, variables, augmented);
+        } finally {
+          if (augmented) tf.dispose(Object.values(augmented));
+        }
         const [loss, correct] = await Promise.all([step.loss.data(), step.correct?.data()]);
         tf.dispose([step.loss, step.correct ?? []]);
         const batchLoss = loss[0]!;
@@ -165,7 +172,10 @@ async function fit(args: TrainerFitArgs, evaluationBatchSize: number): Promise<T
   return history;
 }
 
-/** One optimiser step on the rows given; returns the batch's mean loss and correct count, kept. */
+/**
+ * One optimiser step on the rows given, with `augmented` inputs in place of the table's; returns
+ * the batch's mean loss and correct count, kept.
+ */
 function trainStep(
   model: tf.LayersModel,
   task: TaskSpec,
@@ -174,11 +184,12 @@ function trainStep(
   rows: readonly number[],
   optimizer: tf.Optimizer,
   variables: tf.Variable[],
+  augmented: Readonly<Record<string, tf.Tensor>> | null,
 ): { loss: tf.Scalar; correct: tf.Scalar | null; decisionsPerExample: number } {
   let correct = null as tf.Scalar | null;
   const loss = tf.tidy(() => {
     const index = tf.tensor1d(rows as number[], 'int32');
-    const inputs = inputNames.map((name) => tf.gather(table.inputs[name]!, index));
+    const inputs = inputNames.map((name) => augmented?.[name] ?? tf.gather(table.inputs[name]!, index));
     const target = tf.gather(table.target, index);
     return optimizer.minimize(
       () => {
@@ -229,6 +240,37 @@ export async function evaluate(
   }
   const result: EvaluationResult = { loss: lossSum / data.size, size: data.size };
   return task.type === 'regression' ? result : { ...result, accuracy: correctSum / decisions };
+}
+
+/** Augmented tensors replace table inputs: same input names, dtype and row shape, one row per batch row. */
+function checkAugmented(
+  table: TensorTable,
+  augmented: Readonly<Record<string, tf.Tensor>>,
+  rows: number,
+  at: { epoch: number; batch: number },
+): void {
+  for (const [name, tensor] of Object.entries(augmented)) {
+    const original = table.inputs[name];
+    const expected = original && { dtype: original.dtype, shape: [rows, ...original.shape.slice(1)] };
+    const fits =
+      expected &&
+      tensor.dtype === expected.dtype &&
+      tensor.shape.length === expected.shape.length &&
+      tensor.shape.every((dim, i) => dim === expected.shape[i]);
+    if (!fits) {
+      throw new OmnifuseError({
+        code: ErrorCode.Training,
+        message: original
+          ? `augmented input "${name}" does not match the batch`
+          : `augmentation returned a tensor for "${name}", which is no model input`,
+        plugin: TRAINER_ID,
+        step: 'augment',
+        expected: expected ?? Object.keys(table.inputs),
+        found: { dtype: tensor.dtype, shape: tensor.shape },
+        details: at,
+      });
+    }
+  }
 }
 
 function createOptimizer(options: TrainingOptions): tf.Optimizer {

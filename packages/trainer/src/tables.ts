@@ -1,7 +1,11 @@
 import {
+  type BatchAugmenter,
   type ComposedInput,
+  createRng,
   type Dataset,
   ErrorCode,
+  type Feature,
+  type FeatureBatch,
   type FeatureCache,
   type FittedEncoder,
   inPluginStep,
@@ -59,6 +63,8 @@ function isMediaField(dataset: Dataset, field: string, modality: string): boolea
 export interface FeatureTableOptions {
   readonly cache?: FeatureCache;
   readonly onProgress?: (field: string, progress: PreprocessProgress) => void;
+  /** Receives each preprocessed field's features (not for an optional field no record has). */
+  readonly onFeatureBatch?: (input: ComposedInput, batch: FeatureBatch) => void;
 }
 
 /**
@@ -104,6 +110,7 @@ export async function featureTensors(
       }
       tensors[input.featureInput] = tf.tensor(batch.data, [...batch.shape], batch.dtype);
       tensors[input.presenceInput] = tf.tensor2d(batch.presence, [n, 1]);
+      options.onFeatureBatch?.(input, batch);
     }
   } catch (error) {
     tf.dispose(Object.values(tensors));
@@ -115,4 +122,102 @@ export async function featureTensors(
 export function disposeTable(table: TensorTable | undefined): void {
   if (!table) return;
   tf.dispose([...Object.values(table.inputs), table.target]);
+}
+
+/** One augmented input: its training features as preprocessed, row for row with the training table. */
+export interface AugmentedInput {
+  readonly input: ComposedInput;
+  readonly fitted: FittedEncoder;
+  readonly batch: FeatureBatch;
+}
+
+/**
+ * Augments training batches with the encoders' `augment`: each present value of each input given
+ * gets a generator forked from `seed`, the field, the epoch and the record id, so what a record
+ * receives does not depend on the batch it falls in. Missing values (presence 0) stay zeros and never
+ * reach the encoder. Returns undefined when no input is given.
+ */
+export function createBatchAugmenter(
+  dataset: Dataset,
+  inputs: readonly AugmentedInput[],
+  seed: number,
+): BatchAugmenter | undefined {
+  const augmented = inputs.filter((i) => i.fitted.encoder.augment);
+  if (augmented.length === 0) return undefined;
+  const root = createRng(seed);
+  return ({ epoch, rows }) => {
+    const tensors: Record<string, tf.Tensor> = {};
+    try {
+      for (const { input, fitted, batch } of augmented) {
+        const { encoder, state } = fitted;
+        const spec = input.featureSpec;
+        const size = spec.shape.reduce((a, b) => a * b, 1);
+        const ArrayType = spec.dtype === 'float32' ? Float32Array : Int32Array;
+        const data = new ArrayType(rows.length * size);
+        rows.forEach((row, i) => {
+          if (batch.presence[row] === 0) return;
+          const record = dataset.ids[row]!;
+          const field = input.field;
+          const where = { plugin: encoder.id, step: 'augment', record, field };
+          // A copy, so an encoder that writes into its input cannot change the stored features.
+          const feature: Feature = {
+            dtype: spec.dtype,
+            shape: spec.shape,
+            data: batch.data.slice(row * size, (row + 1) * size),
+          };
+          const rng = root.fork(`augment:${field}:${epoch}:${record}`);
+          const result = inPluginStepSync(where, () =>
+            encoder.augment!(feature, state, { record, field, epoch, rng }),
+          );
+          checkAugmentedFeature(result, spec, size, where);
+          data.set(result.data, i * size);
+        });
+        tensors[input.featureInput] = tf.tensor(data, [rows.length, ...spec.shape], spec.dtype);
+      }
+    } catch (error) {
+      tf.dispose(Object.values(tensors));
+      throw error;
+    }
+    return tensors;
+  };
+}
+
+function checkAugmentedFeature(
+  feature: Feature,
+  spec: ComposedInput['featureSpec'],
+  size: number,
+  where: { plugin: string; step: string; record: string | number; field: string },
+): void {
+  const ArrayType = spec.dtype === 'float32' ? Float32Array : Int32Array;
+  const fits =
+    feature &&
+    feature.dtype === spec.dtype &&
+    Array.isArray(feature.shape) &&
+    feature.shape.length === spec.shape.length &&
+    feature.shape.every((dim, i) => dim === spec.shape[i]) &&
+    feature.data instanceof ArrayType &&
+    feature.data.length === size;
+  if (!fits) {
+    throw new OmnifuseError({
+      code: ErrorCode.PluginFailed,
+      message: 'augment returned a feature that does not match featureSpec',
+      ...where,
+      expected: { dtype: spec.dtype, shape: spec.shape, length: size },
+      found: feature
+        ? { dtype: feature.dtype, shape: feature.shape, length: feature.data?.length }
+        : feature,
+    });
+  }
+  if (spec.dtype === 'float32') {
+    const index = feature.data.findIndex((x) => !Number.isFinite(x));
+    if (index >= 0) {
+      throw new OmnifuseError({
+        code: ErrorCode.InvalidInput,
+        message: `augmented feature has a non-finite value at element ${index}`,
+        ...where,
+        expected: 'finite numbers',
+        found: feature.data[index],
+      });
+    }
+  }
 }

@@ -1,10 +1,12 @@
 import path from 'node:path';
 import {
+  type ComposedInput,
   composeModel,
   createFeatureCache,
   type Dataset,
   ErrorCode,
   type EvaluationResult,
+  type FeatureBatch,
   type FeatureCache,
   inPluginStepSync,
   type LoadManifestOptions,
@@ -31,7 +33,13 @@ import { encodeTargets, fitLabels } from './labels.js';
 import { resolveRegistry } from './plugins.js';
 import { createPredictor, type Predictor } from './predictor.js';
 import { createProgressReporter, type ProgressOptions } from './progress.js';
-import { disposeTable, featureTensors, fitEncoders } from './tables.js';
+import {
+  type AugmentedInput,
+  createBatchAugmenter,
+  disposeTable,
+  featureTensors,
+  fitEncoders,
+} from './tables.js';
 
 export interface TrainOptions {
   /** The model spec as an object (validated here), or… */
@@ -76,8 +84,9 @@ export interface TrainResult {
 /**
  * Trains the model a spec describes, end to end: loads the plugins the spec names, picks the
  * backend, loads and splits the data, fits every encoder and the label map on the training split
- * only, preprocesses each split through the feature cache, composes the model, fits it, scores it
- * on the validation and test splits, and saves a bundle.
+ * only, preprocesses each split through the feature cache, composes the model, fits it (augmenting
+ * training batches with the encoders that have `augment`, seeded by `training.seed`), scores it on
+ * the validation and test splits, and saves a bundle.
  *
  * Labels: classification and multi-label outputs use `output.labels` when given, else the labels of
  * the training split; a validation or test record whose label is not among them is an error that
@@ -114,11 +123,20 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const cache = featureCache(options.cache, dataset);
 
   const tables: Partial<Record<'train' | 'validation' | 'test', TensorTable>> = {};
+  // Training features of the inputs whose encoder augments, kept to augment each batch anew.
+  const augmentable: AugmentedInput[] = [];
+  const keepAugmentable = (input: ComposedInput, batch: FeatureBatch) => {
+    const fitted = encoders[input.field]!;
+    if (fitted.encoder.augment) augmentable.push({ input, fitted, batch });
+  };
   try {
     for (const name of ['train', 'validation', 'test'] as const) {
       const part = split.datasets[name];
       if (part.size === 0) continue;
-      const inputs = await featureTensors(part, spec, composed.inputs, encoders, { cache });
+      const inputs = await featureTensors(part, spec, composed.inputs, encoders, {
+        cache,
+        onFeatureBatch: name === 'train' ? keepAugmentable : undefined,
+      });
       let target: tf.Tensor;
       try {
         target = encodeTargets(task, labels, part);
@@ -140,6 +158,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       validation: tables.validation,
       options: trainingOptions(spec),
       callbacks,
+      augment: createBatchAugmenter(trainSet, augmentable, seed),
     });
     const metrics = {
       ...(tables.validation

@@ -1,7 +1,7 @@
 export type * from './encoder.js';
 export type * from './feature.js';
 export type * from './fusion.js';
+export { type PluginKind, type PluginV1, SPECIFICATION_VERSION } from './plugin.js';
 export type * from './rng.js';
 export type * from './task.js';
 export type * from './trainer.js';
-export { SPECIFICATION_VERSION, type PluginKind, type PluginV1 } from './plugin.js';

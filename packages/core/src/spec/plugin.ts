@@ -3,6 +3,7 @@ import type { FusionPluginV1 } from './fusion.js';
 import type { TrainerPluginV1 } from './trainer.js';
 
 /** Anything a registry holds. */
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds encoders of any raw and state types; `unknown` would reject them (parameters are contravariant).
 export type PluginV1 = EncoderPluginV1<any, any> | FusionPluginV1 | TrainerPluginV1;
 export type PluginKind = PluginV1['kind'];
 

@@ -21,6 +21,7 @@ export interface TrainBeginEvent {
   readonly backend: string;
 }
 export interface BatchEndEvent {
+  /** 0-based, like every epoch and batch index in this spec. */
   readonly epoch: number;
   readonly batch: number;
   readonly batchesPerEpoch: number;
@@ -44,6 +45,7 @@ export interface EpochEndDecision {
 export interface TrainerCallbacks {
   readonly onTrainBegin?: SequentialHook<TrainBeginEvent>;
   readonly onBatchEnd?: ParallelHook<BatchEndEvent>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a hook that returns nothing must type-check.
   readonly onEpochEnd?: SequentialHook<EpochEndEvent, EpochEndDecision | undefined | void>;
   readonly onTrainEnd?: SequentialHook<TrainEndEvent>;
 }
@@ -76,10 +78,23 @@ export interface TrainingOptions {
 
 export interface TrainingHistory {
   readonly epochs: readonly Readonly<Record<string, number>>[];
+  /** 0-based index into `epochs` of the best epoch by the monitored metric. */
   readonly bestEpoch: number;
   readonly stoppedEarly: boolean;
   readonly seconds: number;
 }
+
+/**
+ * Train-time augmentation, called once per training batch (never for validation or evaluation)
+ * with the table rows of that batch. Returns replacement tensors, `[rows.length, ...]`, by model
+ * input name for the inputs it augments (the others come from the table), or null for none. The
+ * trainer disposes the tensors returned.
+ */
+export type BatchAugmenter = (args: {
+  readonly epoch: number;
+  readonly batch: number;
+  readonly rows: readonly number[];
+}) => Readonly<Record<string, tf.Tensor>> | null;
 
 export interface TrainerFitArgs {
   /** Compiled-or-not model whose single output matches `task`; the trainer owns the optimiser. */
@@ -89,6 +104,8 @@ export interface TrainerFitArgs {
   readonly validation?: TensorTable;
   readonly options: TrainingOptions;
   readonly callbacks?: readonly TrainerCallbacks[];
+  /** Seeded train-time augmentation of the training batches. */
+  readonly augment?: BatchAugmenter;
 }
 
 export interface EvaluationResult {
@@ -104,7 +121,12 @@ export interface TrainerV1 {
   /** e.g. `trainer:supervised`. */
   readonly id: string;
   fit(args: TrainerFitArgs): Promise<TrainingHistory>;
-  evaluate(model: tf.LayersModel, task: TaskSpec, data: TensorTable, batchSize?: number): Promise<EvaluationResult>;
+  evaluate(
+    model: tf.LayersModel,
+    task: TaskSpec,
+    data: TensorTable,
+    batchSize?: number,
+  ): Promise<EvaluationResult>;
 }
 
 export interface TrainerPluginV1 {
