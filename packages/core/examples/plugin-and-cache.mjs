@@ -23,7 +23,10 @@ const charCountPlugin = {
   create(options = {}) {
     const alphabet = options.alphabet ?? 'abcdefghijklmnopqrstuvwxyz';
     if (typeof alphabet !== 'string' || alphabet.length === 0) {
-      throw new OmnifuseError({ code: ErrorCode.InvalidOptions, message: 'alphabet must be a non-empty string' });
+      throw new OmnifuseError({
+        code: ErrorCode.InvalidOptions,
+        message: 'alphabet must be a non-empty string',
+      });
     }
     return {
       specificationVersion: 'v1',
@@ -63,7 +66,7 @@ const speakers = ['george', 'jackson', 'nicolas', 'theo', 'yweweler'];
 const records = Array.from({ length: 50 }, (_, i) => ({
   id: `r${i}`,
   speaker: speakers[i % 5],
-  transcript: ['zero', 'one', 'two', 'three', 'four'][i % 5].repeat(1 + (i % 3)),
+  transcript: `${['zero', 'one', 'two', 'three', 'four'][i % 5]} (take ${i})`,
   label: String(i % 5),
 }));
 const dataset = createDataset(records);
@@ -76,14 +79,19 @@ const split = splitDataset(dataset, {
 const speakersOf = (indices) => [...new Set(indices.map((i) => records[i].speaker))].join(', ');
 console.log(`train speakers: ${speakersOf(split.train)} | test speakers: ${speakersOf(split.test)}`);
 
-// 4. Fit on the training split only, then preprocess through the feature cache twice. Keys are
-//    content hashes, so records with the same text share one entry even in the first pass.
+// 4. Fit on the training split only, then preprocess through the feature cache twice: the second
+//    pass computes nothing. Keys are content hashes (input, encoder id/version/options, state).
 const encoder = registry.encoder('text:char-count').create({});
-const state = await encoder.fit(split.datasets.train.records.map((r) => r.transcript), { field: 'transcript' });
+const state = await encoder.fit(
+  split.datasets.train.records.map((r) => r.transcript),
+  { field: 'transcript' },
+);
 const cache = createFeatureCache({ dir: mkdtempSync(path.join(os.tmpdir(), 'omnifuse-cache-')) });
 for (const pass of [1, 2]) {
   const batch = await preprocessField(dataset, 'transcript', encoder, state, { cache });
-  console.log(`pass ${pass}: shape [${batch.shape}], computed ${batch.stats.computed}, cache hits ${batch.stats.hits}`);
+  console.log(
+    `pass ${pass}: shape [${batch.shape}], computed ${batch.stats.computed}, cache hits ${batch.stats.hits}`,
+  );
 }
 
 // 5. The best backend that loads, and why the better ones did not.

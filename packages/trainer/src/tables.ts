@@ -4,6 +4,7 @@ import {
   createRng,
   type Dataset,
   ErrorCode,
+  encoderInput,
   type Feature,
   type FeatureBatch,
   type FeatureCache,
@@ -18,7 +19,6 @@ import {
   preprocessField,
   type Registry,
   type TensorTable,
-  toMediaRef,
 } from '@omnifuse/core';
 import * as tf from '@tensorflow/tfjs';
 
@@ -40,9 +40,11 @@ export async function fitEncoders(
       const value = record[input.field];
       if (isMissing(value)) return;
       values.push(
-        media
-          ? toMediaRef(value, train.root, { record: train.ids[i], field: input.field, file: train.source })
-          : value,
+        encoderInput(value, train.root, media, {
+          record: train.ids[i],
+          field: input.field,
+          file: train.source,
+        }),
       );
     });
     const state = await inPluginStep({ plugin: encoder.id, step: 'fit', field: input.field }, () =>
@@ -203,9 +205,7 @@ function checkAugmentedFeature(
       message: 'augment returned a feature that does not match featureSpec',
       ...where,
       expected: { dtype: spec.dtype, shape: spec.shape, length: size },
-      found: feature
-        ? { dtype: feature.dtype, shape: feature.shape, length: feature.data?.length }
-        : feature,
+      found: feature ? { dtype: feature.dtype, shape: feature.shape, length: feature.data?.length } : feature,
     });
   }
   if (spec.dtype === 'float32') {

@@ -275,3 +275,35 @@ describe('preprocessField errors', () => {
     );
   });
 });
+
+describe('preprocessField with decoded values in a media field', () => {
+  it('passes decoded pixels through unchanged and caches them by content', async () => {
+    const seen: unknown[] = [];
+    const encoder: EncoderV1<unknown, null> = {
+      specificationVersion: 'v1',
+      id: 'image:sum',
+      modality: 'image',
+      version: '1',
+      options: {},
+      fit: () => null,
+      featureSpec: () => ({ dtype: 'float32', shape: [1] }),
+      preprocess(raw) {
+        seen.push(raw);
+        const { data } = raw as { data: Uint8Array };
+        return { dtype: 'float32', shape: [1], data: Float32Array.of(data.reduce((a, b) => a + b, 0)) };
+      },
+      build: () => {
+        throw new Error('not used');
+      },
+    };
+    const pixels = (v: number) => ({ width: 2, height: 2, channels: 1, data: Uint8Array.of(v, v, v, v) });
+    const { createDataset } = await import('../dataset/dataset.js');
+    const dataset = createDataset([{ image: pixels(1) }, { image: pixels(2) }, { image: pixels(1) }]);
+    const cache = createMemoryFeatureCache();
+    const batch = await preprocessField(dataset, 'image', encoder, null, { cache, concurrency: 1 });
+    expect(Array.from(batch.data)).toEqual([4, 8, 4]);
+    expect(seen[0]).toEqual(pixels(1));
+    expect(batch.stats.mediaReads).toBe(0);
+    expect(batch.stats.computed).toBe(2);
+  });
+});

@@ -107,7 +107,7 @@ export async function preprocessField<Raw, State>(
     let inputHash: string;
     let readForEncoder: ReadMedia = (ref) => readMedia(ref, where);
     let mediaFile: string | undefined;
-    if (media) {
+    if (media && (typeof value === 'string' || value instanceof Uint8Array)) {
       const ref = toMediaRef(value, dataset.root, where);
       let bytes: Uint8Array;
       if (ref.kind === 'file') {

@@ -8,6 +8,7 @@ export {
 export { manifestFormatOf, type ParseManifestOptions, parseManifestText } from './manifest-format.js';
 export {
   AUDIO_EXTENSIONS,
+  encoderInput,
   IMAGE_EXTENSIONS,
   isDataUri,
   type MediaKind,

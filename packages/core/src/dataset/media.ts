@@ -206,6 +206,23 @@ export function toMediaRef(value: unknown, root: string, where: ValueContext = {
 }
 
 /**
+ * What an encoder receives for a value: in a media field, paths, `data:` URIs and bytes become
+ * `MediaRef`s; anything else (decoded pixels such as `{ width, height, channels, data }`, sample
+ * arrays) passes through unchanged for the encoder to validate. Outside media fields values pass
+ * through as they are.
+ */
+export function encoderInput(
+  value: unknown,
+  root: string,
+  media: boolean,
+  where: ValueContext = {},
+): unknown {
+  return media && (typeof value === 'string' || value instanceof Uint8Array)
+    ? toMediaRef(value, root, where)
+    : value;
+}
+
+/**
  * Reads a media reference's bytes. A file that cannot be read becomes an OmnifuseError naming the
  * record, field and file (pass `where` to fill in the record and field).
  */
