@@ -12,6 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sharedDataPath } from '@omnifuse/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadManifest } from '../dataset/dataset.js';
 import type { Dataset } from '../dataset/types.js';
@@ -20,7 +21,7 @@ import type { EncoderV1, Feature, MediaRef } from '../spec/index.js';
 import { createFeatureCache, createMemoryFeatureCache } from './feature-cache.js';
 import { preprocessField } from './preprocess-field.js';
 
-const FSDD = fileURLToPath(new URL('../../../../../shared/data/fsdd/recordings', import.meta.url));
+const FSDD = sharedDataPath('fsdd', 'recordings');
 const CLIPS = ['0_george_0.wav', '1_jackson_0.wav', '2_theo_0.wav', '3_nicolas_0.wav'];
 
 interface CountingState {

@@ -2,11 +2,12 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describeWithData, sharedDataPath } from '@omnifuse/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, OmnifuseError } from '../errors.js';
 import { loadManifest } from './dataset.js';
 
-const SENTIMENT = fileURLToPath(new URL('../../../../../shared/data/sentiment', import.meta.url));
+const SENTIMENT = sharedDataPath('sentiment');
 
 async function rejected(promise: Promise<unknown>): Promise<OmnifuseError> {
   try {
@@ -141,7 +142,7 @@ describe('loadManifest: records in code', () => {
   });
 });
 
-describe.skipIf(!existsSync(SENTIMENT))('loadManifest on the real sentiment TSV', () => {
+describeWithData('sentiment', 'loadManifest on the real sentiment TSV', () => {
   it('loads imdb_labelled.txt: header line, quotes and trailing spaces kept', async () => {
     const dataset = await loadManifest(path.join(SENTIMENT, 'imdb_labelled.txt'), { format: 'tsv' });
     expect(dataset.size).toBe(1000);

@@ -10,11 +10,12 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describeWithData, sharedDataPath } from '@omnifuse/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, OmnifuseError } from '../errors.js';
 import { parseDataUri, readMedia, resolveMediaPath, sniffMediaType, toMediaRef } from './media.js';
 
-const FSDD = fileURLToPath(new URL('../../../../../shared/data/fsdd/recordings', import.meta.url));
+const FSDD = sharedDataPath('fsdd', 'recordings');
 
 function thrown(run: () => unknown): OmnifuseError {
   try {
@@ -131,7 +132,7 @@ describe('toMediaRef and readMedia', () => {
   });
 });
 
-describe.skipIf(!existsSync(FSDD))('sniffMediaType on real files', () => {
+describeWithData(['fsdd', 'recordings'], 'sniffMediaType on real files', () => {
   it('recognises an FSDD WAV', () => {
     expect(sniffMediaType(readFileSync(path.join(FSDD, '0_george_0.wav')))).toBe('audio/wav');
     expect(sniffMediaType(new TextEncoder().encode('hello world'))).toBeUndefined();

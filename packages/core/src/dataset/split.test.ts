@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describeWithData, sharedDataPath } from '@omnifuse/test-utils';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../errors.js';
 import { createDataset, loadManifest } from './dataset.js';
@@ -8,9 +9,8 @@ import { type DatasetSplit, type SplitSpec, splitDataset } from './split.js';
 import { apportion, assignGroups } from './split-allocation.js';
 import type { Dataset } from './types.js';
 
-const DATA = fileURLToPath(new URL('../../../../../shared/data', import.meta.url));
-const FSDD = path.join(DATA, 'fsdd', 'recordings');
-const SENTIMENT = path.join(DATA, 'sentiment');
+const FSDD = sharedDataPath('fsdd', 'recordings');
+const SENTIMENT = sharedDataPath('sentiment');
 
 /** The invariants every split must keep. */
 function expectPartition(dataset: Dataset, split: DatasetSplit): void {
@@ -195,7 +195,7 @@ describe('splitDataset: group', () => {
   });
 });
 
-describe.skipIf(!existsSync(FSDD))('group split on FSDD file names', () => {
+describeWithData(['fsdd', 'recordings'], 'group split on FSDD file names', () => {
   const files = readdirSync(FSDD).filter((f) => f.endsWith('.wav'));
   const dataset = createDataset(
     files.map((audio) => ({ audio, digit: audio.split('_')[0] })),
@@ -226,7 +226,7 @@ describe.skipIf(!existsSync(FSDD))('group split on FSDD file names', () => {
   });
 });
 
-describe.skipIf(!existsSync(SENTIMENT))('stratified split on the sentiment sentences', () => {
+describeWithData('sentiment', 'stratified split on the sentiment sentences', () => {
   it('keeps the class balance in each split', async () => {
     const dataset = await loadManifest(path.join(SENTIMENT, 'yelp_labelled.txt'), { format: 'tsv' });
     const spec = {
