@@ -54,6 +54,7 @@ export {
   vectorEncoderPlugin,
 } from './encoders/index.js';
 export * from './errors.js';
+export { featureArrayType, matchesFeatureDType, tensorDTypeOf } from './feature-arrays.js';
 export { hashValue, sha256, stableStringify } from './hash.js';
 export type { Tfjs } from './kernels/kernel-types.js';
 export {

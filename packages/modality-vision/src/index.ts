@@ -1,1 +1,22 @@
-export {};
+import {
+  cnnEncoderPlugin,
+  onnxEncoderPlugin,
+  patchEncoderPlugin,
+  resnetEncoderPlugin,
+} from './encoders/index.js';
+
+export * from './encoders/index.js';
+export * from './idx/index.js';
+export * from './image-options.js';
+export {
+  PIXEL_NORMALIZATION_CLASS_NAME,
+  type PixelNormalizationArgs,
+  POSITION_EMBEDDING_CLASS_NAME,
+  type PositionEmbeddingArgs,
+  type VisionLayers,
+  visionLayers,
+} from './layers/index.js';
+export * from './preprocess/index.js';
+
+/** The package's plugins, for a model spec's `"plugins": ["@omnifuse/modality-vision"]`. */
+export default [cnnEncoderPlugin, resnetEncoderPlugin, patchEncoderPlugin, onnxEncoderPlugin];

@@ -9,6 +9,7 @@ import {
   type FeatureBatch,
   type FeatureCache,
   type FittedEncoder,
+  featureArrayType,
   inPluginStep,
   inPluginStepSync,
   isMissing,
@@ -19,6 +20,7 @@ import {
   preprocessField,
   type Registry,
   type TensorTable,
+  tensorDTypeOf,
 } from '@omnifuse/core';
 import * as tf from '@tensorflow/tfjs';
 
@@ -88,7 +90,10 @@ export async function featureTensors(
       const n = dataset.size;
       if (!dataset.fields.includes(input.field) && (optional || n === 0)) {
         // An optional field no record has: every value missing.
-        tensors[input.featureInput] = tf.zeros([n, ...input.featureSpec.shape], input.featureSpec.dtype);
+        tensors[input.featureInput] = tf.zeros(
+          [n, ...input.featureSpec.shape],
+          tensorDTypeOf(input.featureSpec.dtype),
+        );
         tensors[input.presenceInput] = tf.zeros([n, 1]);
         continue;
       }
@@ -110,7 +115,7 @@ export async function featureTensors(
           });
         }
       }
-      tensors[input.featureInput] = tf.tensor(batch.data, [...batch.shape], batch.dtype);
+      tensors[input.featureInput] = tf.tensor(batch.data, [...batch.shape], tensorDTypeOf(batch.dtype));
       tensors[input.presenceInput] = tf.tensor2d(batch.presence, [n, 1]);
       options.onFeatureBatch?.(input, batch);
     }
@@ -154,8 +159,7 @@ export function createBatchAugmenter(
         const { encoder, state } = fitted;
         const spec = input.featureSpec;
         const size = spec.shape.reduce((a, b) => a * b, 1);
-        const ArrayType = spec.dtype === 'float32' ? Float32Array : Int32Array;
-        const data = new ArrayType(rows.length * size);
+        const data = new (featureArrayType(spec.dtype))(rows.length * size);
         rows.forEach((row, i) => {
           if (batch.presence[row] === 0) return;
           const record = dataset.ids[row]!;
@@ -174,7 +178,11 @@ export function createBatchAugmenter(
           checkAugmentedFeature(result, spec, size, where);
           data.set(result.data, i * size);
         });
-        tensors[input.featureInput] = tf.tensor(data, [rows.length, ...spec.shape], spec.dtype);
+        tensors[input.featureInput] = tf.tensor(
+          data,
+          [rows.length, ...spec.shape],
+          tensorDTypeOf(spec.dtype),
+        );
       }
     } catch (error) {
       tf.dispose(Object.values(tensors));
@@ -190,7 +198,7 @@ function checkAugmentedFeature(
   size: number,
   where: { plugin: string; step: string; record: string | number; field: string },
 ): void {
-  const ArrayType = spec.dtype === 'float32' ? Float32Array : Int32Array;
+  const ArrayType = featureArrayType(spec.dtype);
   const fits =
     feature &&
     feature.dtype === spec.dtype &&

@@ -28,7 +28,7 @@ const pluginRefSchema = z
   .strict();
 
 const featureSpecSchema = z
-  .object({ dtype: z.enum(['float32', 'int32']), shape: z.array(z.number().int().nonnegative()) })
+  .object({ dtype: z.enum(['float32', 'int32', 'uint8']), shape: z.array(z.number().int().nonnegative()) })
   .strict();
 
 export const bundleManifestSchema = z

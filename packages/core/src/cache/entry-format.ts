@@ -1,4 +1,5 @@
 import * as zlib from 'node:zlib';
+import { featureArrayType } from '../feature-arrays.js';
 import type { Feature, FeatureDType } from '../spec/index.js';
 
 /**
@@ -19,7 +20,7 @@ import type { Feature, FeatureDType } from '../spec/index.js';
 const MAGIC = [0x4f, 0x46, 0x43, 0x01] as const;
 const HEADER_BYTES = 16;
 const MAX_RANK = 16;
-const DTYPE_CODES: Record<FeatureDType, number> = { float32: 1, int32: 2 };
+const DTYPE_CODES: Record<FeatureDType, number> = { float32: 1, int32: 2, uint8: 3 };
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -44,7 +45,7 @@ function crc32Fallback(bytes: Uint8Array): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-function dataBytes(data: Float32Array | Int32Array): Uint8Array {
+function dataBytes(data: Feature['data']): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
@@ -75,12 +76,14 @@ export function decodeFeatureEntry(bytes: Uint8Array): Feature | undefined {
   for (let i = 0; i < MAGIC.length; i++) if (bytes[i] !== MAGIC[i]) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const code = view.getUint8(4);
-  const dtype: FeatureDType | undefined = code === 1 ? 'float32' : code === 2 ? 'int32' : undefined;
+  const dtype: FeatureDType | undefined =
+    code === 1 ? 'float32' : code === 2 ? 'int32' : code === 3 ? 'uint8' : undefined;
   const rank = view.getUint8(5);
   if (dtype === undefined || rank > MAX_RANK || view.getUint16(6, true) !== 0) return undefined;
   const count = view.getUint32(8, true);
   const headerBytes = HEADER_BYTES + 4 * rank;
-  if (bytes.byteLength !== headerBytes + 4 * count) return undefined;
+  const ArrayType = featureArrayType(dtype);
+  if (bytes.byteLength !== headerBytes + ArrayType.BYTES_PER_ELEMENT * count) return undefined;
   const shape: number[] = [];
   let product = 1;
   for (let i = 0; i < rank; i++) {
@@ -92,7 +95,7 @@ export function decodeFeatureEntry(bytes: Uint8Array): Feature | undefined {
   const payload = bytes.subarray(headerBytes);
   if (crc32(payload) !== view.getUint32(12, true)) return undefined;
   // Copy into a fresh, aligned buffer: the file buffer may sit at any offset.
-  const data = dtype === 'float32' ? new Float32Array(count) : new Int32Array(count);
+  const data = new ArrayType(count);
   new Uint8Array(data.buffer).set(payload);
   return { dtype, shape, data };
 }

@@ -31,10 +31,11 @@ function filesUnder(dir: string): string[] {
 }
 
 describe('entry format', () => {
-  it('round-trips float32 and int32 features of any rank', () => {
+  it('round-trips float32, int32 and uint8 features of any rank', () => {
     const cases: Feature[] = [
       feature([1.5, -2, 3, 4, 5, 6], [2, 3]),
       { dtype: 'int32', shape: [4], data: Int32Array.from([1, -2, 2 ** 31 - 1, 0]) },
+      { dtype: 'uint8', shape: [2, 2, 1], data: Uint8Array.from([0, 7, 128, 255]) },
       { dtype: 'float32', shape: [], data: Float32Array.from([7]) },
       { dtype: 'float32', shape: [2, 0], data: new Float32Array(0) },
     ];

@@ -11,7 +11,6 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sharedDataPath } from '@omnifuse/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadManifest } from '../dataset/dataset.js';

@@ -1,5 +1,6 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { ErrorCode, inPluginStepSync, OmnifuseError } from '../errors.js';
+import { tensorDTypeOf } from '../feature-arrays.js';
 import type { ModelSpec } from '../model-spec.js';
 import { hashSeed } from '../rng.js';
 import type { EncodedOutput, EncoderV1 } from '../spec/encoder.js';
@@ -101,7 +102,7 @@ export function composeModel(args: ComposeModelArgs): ComposedModel {
     const layerPrefix = prefixes[index]!;
     const featureInput = tf.input({
       shape: [...featureSpec.shape],
-      dtype: featureSpec.dtype,
+      dtype: tensorDTypeOf(featureSpec.dtype),
       name: layerPrefix,
     });
     const presenceName = `${layerPrefix}${PRESENCE_SUFFIX}`;

@@ -74,6 +74,19 @@ describe('inferSchema', () => {
     expect(schema.c).toMatchObject({ distinct: 2 });
   });
 
+  it('types decoded images and audio given in code as image and audio', () => {
+    const image = (v: number) => ({ width: 2, height: 2, channels: 1, data: new Uint8Array(4).fill(v) });
+    const clip = (v: number) => ({ sampleRate: 8000, samples: new Float32Array(8).fill(v) });
+    const schema = inferSchema([
+      { image: image(1), audio: clip(0.1) },
+      { image: image(2), audio: clip(0.2) },
+      { image: image(1), audio: clip(0.1) },
+    ]);
+    expect(schema.image!.type).toBe('image');
+    expect(schema.audio!.type).toBe('audio');
+    expect(schema.image!.distinct).toBe(2);
+  });
+
   it('classifies single values', () => {
     expect(classifyValue('NaN')).toBe('number');
     expect(classifyValue('[1, 2.5]')).toBe('vector');

@@ -1,4 +1,4 @@
-import { sha256 } from '../hash.js';
+import { hashValue, sha256 } from '../hash.js';
 import { isDataUri, mediaKindOfPath, mediaKindOfType, sniffMediaType } from './media.js';
 import { isMissing } from './missing.js';
 import type { DataRecord, FieldSummary, FieldType } from './types.js';
@@ -63,6 +63,8 @@ export function classifyValue(value: unknown): ValueKind {
     return mediaKindOfType(sniffMediaType(value)) ?? 'binary';
   }
   if (isNumericTypedArray(value)) return 'vector';
+  const decoded = decodedMediaKind(value);
+  if (decoded) return decoded;
   if (Array.isArray(value)) {
     if (value.length > 0 && value.every((x) => typeof x === 'number')) return 'vector';
     if (value.every((x) => typeof x === 'string')) return 'list';
@@ -80,13 +82,35 @@ export function classifyValue(value: unknown): ValueKind {
   return 'other';
 }
 
+/**
+ * Already-decoded media given in code: images as `{ width, height, channels, data }` and audio as
+ * `{ sampleRate, samples }` (typed arrays), so they type as image/audio rather than unknown objects.
+ */
+function decodedMediaKind(value: unknown): 'image' | 'audio' | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const v = value as Record<string, unknown>;
+  if (
+    typeof v.width === 'number' &&
+    typeof v.height === 'number' &&
+    typeof v.channels === 'number' &&
+    ArrayBuffer.isView(v.data)
+  ) {
+    return 'image';
+  }
+  if (typeof v.sampleRate === 'number' && (ArrayBuffer.isView(v.samples) || Array.isArray(v.samples))) {
+    return 'audio';
+  }
+  return undefined;
+}
+
 function distinctKey(value: unknown, kind: ValueKind): string {
   if (kind === 'number') return `n:${typeof value === 'string' ? parseNumericString(value) : value}`;
   if (typeof value === 'string') return `s:${value}`;
   if (ArrayBuffer.isView(value)) {
     return `b:${sha256(new Uint8Array(value.buffer, value.byteOffset, value.byteLength))}`;
   }
-  return `j:${JSON.stringify(value)}`;
+  // Objects can hold large typed arrays: hash their stable serialisation instead of keeping it.
+  return typeof value === 'object' && value !== null ? `h:${hashValue(value)}` : `j:${JSON.stringify(value)}`;
 }
 
 export const TEXT_MIN_MEAN_TOKENS = 3;

@@ -1,6 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describeWithData, sharedDataPath } from '@omnifuse/test-utils';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../errors.js';

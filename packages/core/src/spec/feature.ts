@@ -1,5 +1,9 @@
-/** Element types a preprocessed feature can have; tfjs inputs are float32 or int32. */
-export type FeatureDType = 'float32' | 'int32';
+/**
+ * Element types a preprocessed feature can have. `uint8` suits pixel-like data (4× smaller in the
+ * cache and in memory); it reaches the model as a float32 input, so an encoder that stores uint8
+ * scales or normalises inside its layers. tfjs inputs are float32 or int32.
+ */
+export type FeatureDType = 'float32' | 'int32' | 'uint8';
 
 /**
  * One record's preprocessed value for one input field: a dense typed array with a fixed shape
@@ -8,7 +12,7 @@ export type FeatureDType = 'float32' | 'int32';
 export interface Feature {
   readonly dtype: FeatureDType;
   readonly shape: readonly number[];
-  readonly data: Float32Array | Int32Array;
+  readonly data: Float32Array | Int32Array | Uint8Array;
 }
 
 /** The shape and element type every feature of one encoder has, known once its state is fitted. */

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type * as tfjs from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { ErrorCode } from '../errors.js';
+import { featureArrayType, tensorDTypeOf } from '../feature-arrays.js';
 import { assertPlugin } from '../registry.js';
 import { createRng } from '../rng.js';
 import type {
@@ -108,7 +109,11 @@ export function describeEncoderConformance<Raw, State>(
   });
 
   const build = (encoder: EncoderV1<Raw, State>, state: State, spec: FeatureSpec, buildSeed: number) => {
-    const input = tf.input({ shape: [...spec.shape], dtype: spec.dtype, name: `${PREFIX}_input` });
+    const input = tf.input({
+      shape: [...spec.shape],
+      dtype: tensorDTypeOf(spec.dtype),
+      name: `${PREFIX}_input`,
+    });
     const encoded = encoder.build({ tf, input, state, name: PREFIX, seed: buildSeed });
     const outputs =
       encoded.kind === 'sequence' && encoded.mask ? [encoded.output, encoded.mask] : [encoded.output];
@@ -173,7 +178,7 @@ export function describeEncoderConformance<Raw, State>(
 
     check('preprocess', 'preprocess is deterministic and every feature matches featureSpec', async () => {
       const { encoder, state, spec, features } = await fitted();
-      expect(['float32', 'int32']).toContain(spec.dtype);
+      expect(['float32', 'int32', 'uint8']).toContain(spec.dtype);
       expect(
         spec.shape.every((d) => Number.isInteger(d) && d > 0),
         `featureSpec shape ${safeJson(spec.shape)}`,
@@ -341,9 +346,7 @@ function expectEncodedShape(encoded: EncodedOutput): void {
 function expectMatchesSpec(feature: Feature, spec: FeatureSpec, what: string): void {
   expect(feature.dtype, `${what} dtype`).toBe(spec.dtype);
   expect([...feature.shape], `${what} shape`).toEqual([...spec.shape]);
-  expect(feature.data, `${what} data type`).toBeInstanceOf(
-    spec.dtype === 'int32' ? Int32Array : Float32Array,
-  );
+  expect(feature.data, `${what} data type`).toBeInstanceOf(featureArrayType(spec.dtype));
   expect(feature.data.length, `${what} length`).toBe(spec.shape.reduce((a, b) => a * b, 1));
   expect(countNonFinite(feature.data), `${what} non-finite values`).toBe(0);
 }

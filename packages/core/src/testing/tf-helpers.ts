@@ -1,4 +1,5 @@
 import type * as tfjs from '@tensorflow/tfjs';
+import { featureArrayType, tensorDTypeOf } from '../feature-arrays.js';
 import type { Feature } from '../spec/feature.js';
 
 /** The tfjs namespace, as a plugin receives it in its build context. */
@@ -27,12 +28,9 @@ export async function loadTf(choice: TfChoice): Promise<Tf> {
 export function stackFeatures(tf: Tf, features: readonly Feature[]): tfjs.Tensor {
   const first = features[0]!;
   const size = first.data.length;
-  const data =
-    first.dtype === 'int32'
-      ? new Int32Array(size * features.length)
-      : new Float32Array(size * features.length);
+  const data = new (featureArrayType(first.dtype))(size * features.length);
   for (const [i, f] of features.entries()) data.set(f.data, i * size);
-  return tf.tensor(data, [features.length, ...first.shape], first.dtype);
+  return tf.tensor(data, [features.length, ...first.shape], tensorDTypeOf(first.dtype));
 }
 
 /** Runs a model and returns each output's values and shape; disposes what it made. */

@@ -1,0 +1,405 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import {
+  customLayers,
+  type EncoderPluginV1,
+  type EncoderV1,
+  ErrorCode,
+  hashSeed,
+  OmnifuseError,
+} from '@omnifuse/core';
+import {
+  createOnnxFeatureExtractor,
+  describeImageInput,
+  loadOnnxModel,
+  type OnnxFeatureExtractor,
+  type OnnxModel,
+} from '@omnifuse/onnx';
+import type { SymbolicTensor } from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { type ImagePreprocessOptions, type ImageRaw, imagePreprocessSchema } from '../image-options.js';
+import {
+  createImagePreprocessor,
+  IMAGE_PREPROCESSOR_VERSION,
+  type ImagePreprocessor,
+  parseImagePreprocessOptions,
+} from '../preprocess/index.js';
+import { activationSchema, parseImageEncoderOptions, VISION_PACKAGE_NAME } from './shared.js';
+
+const ID = 'vision:onnx';
+
+/**
+ * The shared image preprocessing, except that size and channels default to the model's input
+ * (when the model fixes them) and pixels are ImageNet-normalised unless told otherwise, as
+ * pretrained CNNs expect. The model takes normalised float32 pixels, so there is no `output` option:
+ * the preprocessing inside this encoder is always float32 (its feature is the model's embedding).
+ */
+const onnxPreprocessSchema = imagePreprocessSchema.omit({ output: true }).extend({
+  size: imagePreprocessSchema.shape.size.unwrap().optional(),
+  channels: imagePreprocessSchema.shape.channels.unwrap().optional(),
+  normalize: imagePreprocessSchema.shape.normalize.unwrap().default('imagenet'),
+});
+
+export const onnxEncoderOptionsSchema = z
+  .object({
+    /** Path of the `.onnx` file; a relative path resolves against the process's working directory. */
+    model: z.string().min(1),
+    /** Image input name; default the model's first input. */
+    input: z.string().min(1).optional(),
+    /** Output used as the feature (e.g. the pooled embedding); default the model's first output. */
+    output: z.string().min(1).optional(),
+    /** Layout of the model's image input; `auto` reads it from the input's declared shape. */
+    layout: z.enum(['auto', 'NCHW', 'NHWC']).default('auto'),
+    preprocess: onnxPreprocessSchema.prefault({}),
+    /** Units of a trainable dense layer on the frozen features; null passes them through. */
+    projection: z.number().int().positive().nullable().default(null),
+    /** Activation of the projection. */
+    activation: activationSchema.default('relu'),
+    /** Dropout on the frozen features, before the projection (training only). */
+    dropout: z.number().min(0).max(0.95).default(0),
+  })
+  .strict();
+
+export type OnnxEncoderOptions = z.output<typeof onnxEncoderOptionsSchema>;
+export type OnnxEncoderOptionsInput = z.input<typeof onnxEncoderOptionsSchema>;
+
+/** What `fit` pins (plain JSON, hashed into the feature-cache key and stored in bundles). */
+export interface OnnxEncoderState {
+  /** Identifies the exact weights: a changed file changes the state, hence every cache key. */
+  readonly model: { readonly sha256: string; readonly byteLength: number };
+  readonly runtime: string;
+  readonly input: string;
+  readonly output: string;
+  readonly layout: 'NCHW' | 'NHWC';
+  /** Preprocessing with size and channels resolved against the model's input. */
+  readonly preprocess: ImagePreprocessOptions;
+  readonly outputDim: number;
+}
+
+/**
+ * A pretrained image model exported to ONNX (MobileNet, ResNet, …), run frozen with
+ * onnxruntime-node while preprocessing, so its features land in the feature cache and training
+ * only fits the layers on top. There is no `augment`: augmenting would have to rerun the network
+ * on every epoch, which is what caching the frozen features avoids.
+ */
+export function createOnnxEncoder(options: unknown = {}): EncoderV1<ImageRaw, OnnxEncoderState> {
+  const parsed = parseImageEncoderOptions(ID, onnxEncoderOptionsSchema, options);
+  const file = path.resolve(parsed.model);
+  checkModelFile(file);
+  checkPreprocess(parsed.preprocess);
+
+  // One session per encoder instance, opened on first use and shared by every record.
+  let model: Promise<OnnxModel> | undefined;
+  const extractors = new Map<string, Promise<OnnxFeatureExtractor>>();
+  const preprocessors = new Map<string, ImagePreprocessor>();
+
+  const loadModel = (step: string): Promise<OnnxModel> => {
+    if (!model) {
+      const opening: Promise<OnnxModel> = loadOnnxModel(file).catch((error: unknown) => {
+        if (model === opening) model = undefined; // the next call tries again
+        throw restamp(error, { code: openErrorCode(error), step, path: 'model', file });
+      });
+      model = opening;
+    }
+    return model;
+  };
+
+  /**
+   * The session for the fitted weights. The file is reopened once when the open session holds
+   * other weights (the file changed since); a file that still differs is an error, since its
+   * features would be cached under the fitted model's key.
+   */
+  const modelFor = async (state: OnnxEncoderState): Promise<OnnxModel> => {
+    const opened = loadModel('preprocess');
+    let loaded = await opened;
+    if (loaded.sha256 !== state.model.sha256) {
+      // The old session is left to the garbage collector: other records may still be running on it.
+      if (model === opened) model = undefined;
+      loaded = await loadModel('preprocess');
+    }
+    if (loaded.sha256 !== state.model.sha256) {
+      throw new OmnifuseError({
+        code: ErrorCode.InvalidInput,
+        message: 'the model file is not the one the encoder was fitted with; fit again',
+        plugin: ID,
+        step: 'preprocess',
+        file,
+        expected: `sha256 ${state.model.sha256}`,
+        found: `sha256 ${loaded.sha256}`,
+      });
+    }
+    return loaded;
+  };
+
+  const extractorFor = (loaded: OnnxModel, state: OnnxEncoderState): Promise<OnnxFeatureExtractor> => {
+    const { width, height } = state.preprocess.crop ?? state.preprocess.size;
+    const { channels } = state.preprocess;
+    const key = [loaded.sha256, state.input, state.output, state.layout, height, width, channels].join('\n');
+    let extractor = extractors.get(key);
+    if (!extractor) {
+      extractor = createOnnxFeatureExtractor({
+        model: loaded,
+        input: state.input,
+        output: state.output,
+        layout: state.layout,
+        imageShape: [height, width, channels],
+      });
+      extractor.catch(() => extractors.delete(key));
+      extractors.set(key, extractor);
+    }
+    return extractor;
+  };
+
+  const preprocessorFor = (options: ImagePreprocessOptions): ImagePreprocessor => {
+    const key = JSON.stringify(options);
+    let preprocessor = preprocessors.get(key);
+    if (!preprocessor) {
+      // float32 even for a state saved before `output` existed, whose parse would default to uint8.
+      preprocessor = createImagePreprocessor({ ...options, output: 'float32' });
+      preprocessors.set(key, preprocessor);
+    }
+    return preprocessor;
+  };
+
+  return {
+    specificationVersion: 'v1',
+    id: ID,
+    modality: 'image',
+    // Part of the cache key; the preprocessor's version too, so its changes invalidate features.
+    version: `1.0.0+preprocess.${IMAGE_PREPROCESSOR_VERSION}`,
+    options: parsed,
+
+    // Nothing is learned from the data: fit opens the model, settles the preprocessing against its
+    // input and pins the exact weights (sha256) and the feature size.
+    async fit(_values, context) {
+      // Reopened on every fit, so the state pins the file as it is now.
+      model = undefined;
+      const loaded = await loadModel('fit');
+      try {
+        for (const [option, names] of [
+          ['input', loaded.inputNames],
+          ['output', loaded.outputNames],
+        ] as const) {
+          const name = parsed[option];
+          if (name !== undefined && !names.includes(name)) {
+            throw new OmnifuseError({
+              code: ErrorCode.InvalidOptions,
+              message: `the model has no ${option} "${name}"`,
+              path: option,
+              expected: names,
+              found: name,
+            });
+          }
+        }
+        const image = describeImageInput(loaded, { input: parsed.input, layout: parsed.layout });
+        const preprocess = resolvePreprocess(parsed.preprocess, image.imageShape);
+        const state: OnnxEncoderState = {
+          model: { sha256: loaded.sha256, byteLength: loaded.byteLength },
+          runtime: loaded.runtime,
+          input: image.input,
+          output: parsed.output ?? loaded.outputNames[0]!,
+          layout: image.layout,
+          preprocess,
+          outputDim: 0,
+        };
+        const extractor = await extractorFor(loaded, state);
+        return { ...state, outputDim: extractor.outputDim };
+      } catch (error) {
+        // Nothing here depends on a record: a model that does not fit is a wrong option.
+        throw restamp(error, { code: ErrorCode.InvalidOptions, step: 'fit', field: context.field, file });
+      }
+    },
+
+    async preprocess(raw, state, context) {
+      const image = await preprocessorFor(state.preprocess).preprocess(raw, context);
+      try {
+        const extractor = await extractorFor(await modelFor(state), state);
+        const [height, width, channels] = image.shape as [number, number, number];
+        // One image per run: a feature must not depend on which records happen to share a batch.
+        const data = await extractor.extract(image.data as Float32Array, 1, [height, width, channels]);
+        return { dtype: 'float32', shape: [state.outputDim], data };
+      } catch (error) {
+        throw restamp(error, { step: 'preprocess', record: context.record, field: context.field, file });
+      }
+    },
+
+    featureSpec: (state) => ({ dtype: 'float32', shape: [state.outputDim] }),
+
+    build({ tf, input, state, name, seed }) {
+      let x = input;
+      if (parsed.dropout > 0) {
+        const { SeededDropout } = customLayers(tf);
+        x = new SeededDropout({
+          rate: parsed.dropout,
+          seed: hashSeed(`${seed}:dropout`),
+          name: `${name}/dropout`,
+        }).apply(x) as SymbolicTensor;
+      }
+      if (parsed.projection === null) {
+        // A layer even for the identity, so the encoder's output is a layer of its own.
+        x = tf.layers
+          .activation({ activation: 'linear', name: `${name}/identity` })
+          .apply(x) as SymbolicTensor;
+        return { kind: 'vector', output: x, dim: state.outputDim };
+      }
+      x = tf.layers
+        .dense({
+          units: parsed.projection,
+          activation: parsed.activation,
+          kernelInitializer: tf.initializers.glorotUniform({ seed: hashSeed(`${seed}:projection`) }),
+          name: `${name}/projection`,
+        })
+        .apply(x) as SymbolicTensor;
+      return { kind: 'vector', output: x, dim: parsed.projection };
+    },
+  };
+}
+
+export const onnxEncoderPlugin: EncoderPluginV1<ImageRaw, OnnxEncoderState> = {
+  specificationVersion: 'v1',
+  kind: 'encoder',
+  id: ID,
+  modality: 'image',
+  packageName: VISION_PACKAGE_NAME,
+  description:
+    'Images → a frozen pretrained ONNX model (onnxruntime-node, features cached) → optional dense projection → vector',
+  create: createOnnxEncoder,
+};
+
+function checkModelFile(file: string): void {
+  let found: string | undefined;
+  try {
+    if (statSync(file).isDirectory()) found = 'a directory';
+  } catch (error) {
+    found = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error);
+  }
+  if (found) {
+    throw new OmnifuseError({
+      code: ErrorCode.InvalidOptions,
+      message: `ONNX model file not found (relative paths resolve against ${process.cwd()})`,
+      plugin: ID,
+      step: 'create',
+      path: 'model',
+      file,
+      expected: 'an existing .onnx file',
+      found,
+    });
+  }
+}
+
+/** Catches invalid preprocessing options at create, before the model's input fills in the size. */
+function checkPreprocess(options: OnnxEncoderOptions['preprocess']): void {
+  try {
+    parseImagePreprocessOptions({
+      ...options,
+      size: options.size ?? options.crop,
+      channels: options.channels ?? 3,
+    });
+  } catch (error) {
+    // Greyscale models take one normalisation value per channel; the channel count is not known yet.
+    if (
+      options.channels === undefined &&
+      OmnifuseError.isInstance(error) &&
+      error.path?.startsWith('normalize.')
+    ) {
+      return;
+    }
+    throw preprocessOptionError(error, 'create');
+  }
+}
+
+/**
+ * The preprocessing the model gets: size and channels from the options, else from the model's
+ * fixed input, else 224×224 RGB; a size or channel count the model cannot take is an E_OPTIONS error.
+ */
+function resolvePreprocess(
+  options: OnnxEncoderOptions['preprocess'],
+  [height, width, channels]: readonly [number | null, number | null, number | null],
+): ImagePreprocessOptions {
+  const mismatch = (option: string, expected: unknown, found: unknown) =>
+    new OmnifuseError({
+      code: ErrorCode.InvalidOptions,
+      message: `preprocess.${option} does not fit the model's input`,
+      path: `preprocess.${option}`,
+      expected,
+      found,
+    });
+  const modelSize = height !== null && width !== null ? { width, height } : undefined;
+  const size = options.size ?? options.crop ?? modelSize ?? { width: 224, height: 224 };
+  const out = options.crop ?? size;
+  if ((height !== null && out.height !== height) || (width !== null && out.width !== width)) {
+    throw mismatch(
+      options.crop ? 'crop' : 'size',
+      `${width ?? 'any'}×${height ?? 'any'}`,
+      `${out.width}×${out.height}`,
+    );
+  }
+  const resolvedChannels = options.channels ?? channels ?? 3;
+  if (resolvedChannels !== 1 && resolvedChannels !== 3) {
+    throw mismatch('channels', '1 or 3 (the model takes another channel count)', resolvedChannels);
+  }
+  if (channels !== null && resolvedChannels !== channels)
+    throw mismatch('channels', channels, resolvedChannels);
+  try {
+    return parseImagePreprocessOptions({ ...options, size, channels: resolvedChannels, output: 'float32' });
+  } catch (error) {
+    throw preprocessOptionError(error, 'fit');
+  }
+}
+
+function preprocessOptionError(error: unknown, step: string): OmnifuseError {
+  if (!OmnifuseError.isInstance(error)) return restamp(error, { step });
+  return restamp(error, {
+    code: ErrorCode.InvalidOptions,
+    step,
+    path: error.path ? `preprocess.${error.path}` : 'preprocess',
+  });
+}
+
+/** A model that cannot be opened is a wrong `model` option, unless onnxruntime itself is missing. */
+function openErrorCode(error: unknown): ErrorCode {
+  return OmnifuseError.isInstance(error) && error.code === ErrorCode.BackendUnavailable
+    ? ErrorCode.BackendUnavailable
+    : ErrorCode.InvalidOptions;
+}
+
+/**
+ * The error again, naming this plugin and filling in where it happened (fields the error already
+ * has win, except `code` and `path` when given); anything not an OmnifuseError becomes E_PLUGIN_FAILED.
+ */
+function restamp(
+  error: unknown,
+  where: {
+    code?: ErrorCode;
+    step: string;
+    path?: string;
+    record?: string | number;
+    field?: string;
+    file?: string;
+  },
+): OmnifuseError {
+  if (!OmnifuseError.isInstance(error)) {
+    return new OmnifuseError({
+      code: ErrorCode.PluginFailed,
+      message: error instanceof Error ? error.message : String(error),
+      plugin: ID,
+      ...where,
+      cause: error,
+    });
+  }
+  return new OmnifuseError({
+    code: where.code ?? error.code,
+    // The message already carries the place and the expectation, which the new error adds again.
+    message: error.message.replace(/^\[[^\]]*\] /, '').replace(/ \(expected .*\)$/s, ''),
+    plugin: error.plugin ?? ID,
+    step: error.step ?? where.step,
+    record: error.record ?? where.record,
+    field: error.field ?? where.field,
+    file: error.file ?? where.file,
+    path: where.path ?? error.path,
+    expected: error.expected,
+    found: error.found,
+    details: error.details,
+    cause: error,
+  });
+}
