@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, inPluginStep, OmnifuseError } from './errors.js';
+import { ErrorCode, errorFields, inPluginStep, OmnifuseError } from './errors.js';
 
 describe('OmnifuseError', () => {
   it('carries structured fields and says where in its message', () => {
@@ -51,5 +51,33 @@ describe('inPluginStep', () => {
     expect(error.field).toBe('txt');
     expect(error.plugin).toBe('p:q');
     expect(error.message).toBe('[plugin p:q.fit, record "a", field "txt"] empty text');
+  });
+});
+
+describe('withContext and errorFields', () => {
+  it('fills in only what the error lacks and rebuilds the message from its reason', () => {
+    const error = new OmnifuseError({ code: ErrorCode.InvalidInput, message: 'empty file', file: 'a.png' });
+    expect(error.reason).toBe('empty file');
+    const stamped = error.withContext({
+      record: 7,
+      field: 'image',
+      file: 'ignored.png',
+      plugin: 'vision:cnn',
+    });
+    expect(stamped.message).toBe('[plugin vision:cnn, record 7, field "image", file a.png] empty file');
+    expect(stamped.code).toBe(ErrorCode.InvalidInput);
+    expect(stamped.reason).toBe('empty file');
+  });
+
+  it('gives fields to spread when re-raising with another code', () => {
+    const error = new OmnifuseError({
+      code: ErrorCode.InvalidInput,
+      message: 'bad size',
+      expected: 3,
+      found: 4,
+    });
+    const again = new OmnifuseError({ ...errorFields(error), code: ErrorCode.InvalidOptions, path: 'size' });
+    expect(again.message).toBe('[at size] bad size (expected 3, found 4)');
+    expect(Object.keys(errorFields(error)).sort()).toEqual(['cause', 'code', 'expected', 'found', 'message']);
   });
 });

@@ -55,10 +55,13 @@ export class OmnifuseError extends Error {
   readonly expected?: unknown;
   readonly found?: unknown;
   readonly details?: Record<string, unknown>;
+  /** The message as given, without the location and expectation that `message` adds. */
+  readonly reason: string;
 
   constructor(fields: OmnifuseErrorFields) {
     super(describe(fields), fields.cause === undefined ? undefined : { cause: fields.cause });
     this.name = 'OmnifuseError';
+    this.reason = fields.message;
     this.code = fields.code;
     this.record = fields.record;
     this.field = fields.field;
@@ -71,10 +74,42 @@ export class OmnifuseError extends Error {
     this.details = fields.details;
   }
 
+  /**
+   * The same error with context filled in where this one has none (its own fields win), e.g. the
+   * record and field a caller knows but the raising code did not; the message is rebuilt from them.
+   */
+  withContext(context: Omit<Partial<OmnifuseErrorFields>, 'message' | 'cause'>): OmnifuseError {
+    return new OmnifuseError({ ...context, ...errorFields(this) });
+  }
+
   /** True for any omnifuse error, even one from another copy of this package. */
   static isInstance(error: unknown): error is OmnifuseError {
     return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true;
   }
+}
+
+const FIELD_KEYS = [
+  'record',
+  'field',
+  'plugin',
+  'step',
+  'file',
+  'path',
+  'expected',
+  'found',
+  'details',
+] as const;
+
+/**
+ * An error's fields, with its `reason` as the message and without undefined ones: spread them and
+ * override what should change to re-raise it with another code or path.
+ */
+export function errorFields(error: OmnifuseError): OmnifuseErrorFields {
+  const fields: OmnifuseErrorFields = { code: error.code, message: error.reason, cause: error.cause };
+  for (const key of FIELD_KEYS) {
+    if (error[key] !== undefined) (fields as unknown as Record<string, unknown>)[key] = error[key];
+  }
+  return fields;
 }
 
 function describe(f: OmnifuseErrorFields): string {
@@ -136,20 +171,7 @@ function stampPluginError(
 ): OmnifuseError {
   if (OmnifuseError.isInstance(error)) {
     if (error.plugin !== undefined && error.record !== undefined) return error;
-    return new OmnifuseError({
-      code: error.code,
-      message: error.message.replace(/^\[[^\]]*\] /, ''),
-      record: error.record ?? where.record,
-      field: error.field ?? where.field,
-      plugin: error.plugin ?? where.plugin,
-      step: error.step ?? where.step,
-      file: error.file ?? where.file,
-      path: error.path,
-      expected: error.expected,
-      found: error.found,
-      details: error.details,
-      cause: error.cause,
-    });
+    return error.withContext(where);
   }
   const message = error instanceof Error ? error.message : String(error);
   return new OmnifuseError({ code: ErrorCode.PluginFailed, message, ...where, cause: error });

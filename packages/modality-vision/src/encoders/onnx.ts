@@ -5,6 +5,7 @@ import {
   type EncoderPluginV1,
   type EncoderV1,
   ErrorCode,
+  errorFields,
   hashSeed,
   OmnifuseError,
 } from '@omnifuse/core';
@@ -387,19 +388,11 @@ function restamp(
       cause: error,
     });
   }
+  const { code, path, ...context } = where;
   return new OmnifuseError({
-    code: where.code ?? error.code,
-    // The message already carries the place and the expectation, which the new error adds again.
-    message: error.message.replace(/^\[[^\]]*\] /, '').replace(/ \(expected .*\)$/s, ''),
-    plugin: error.plugin ?? ID,
-    step: error.step ?? where.step,
-    record: error.record ?? where.record,
-    field: error.field ?? where.field,
-    file: error.file ?? where.file,
-    path: where.path ?? error.path,
-    expected: error.expected,
-    found: error.found,
-    details: error.details,
+    ...errorFields(error.withContext({ plugin: ID, ...context })),
+    ...(code ? { code } : {}),
+    ...(path ? { path } : {}),
     cause: error,
   });
 }

@@ -1,5 +1,5 @@
 import type { EncodedOutput, EncoderPluginV1, EncoderV1, Feature, FeatureSpec } from '@omnifuse/core';
-import { ErrorCode, formatPath, hashSeed, OmnifuseError } from '@omnifuse/core';
+import { ErrorCode, errorFields, formatPath, hashSeed, OmnifuseError } from '@omnifuse/core';
 import type * as tfjs from '@tensorflow/tfjs';
 import { z } from 'zod';
 import {
@@ -218,7 +218,7 @@ function createPreprocessorFor(id: string, options: ImagePreprocessOptions) {
     if (!OmnifuseError.isInstance(error)) throw error;
     // Preprocessing options are ours too: name this plugin and the option's full path.
     throw new OmnifuseError({
-      ...fieldsOf(error),
+      ...errorFields(error),
       code: ErrorCode.InvalidOptions,
       plugin: error.plugin ?? id,
       step: error.step ?? 'create',
@@ -226,24 +226,6 @@ function createPreprocessorFor(id: string, options: ImagePreprocessOptions) {
       cause: error,
     });
   }
-}
-
-function fieldsOf(error: OmnifuseError) {
-  // The message already carries the place and the expectation, which the new error adds again.
-  const message = error.message.replace(/^\[[^\]]*\] /, '').replace(/ \(expected .*\)$/s, '');
-  return {
-    code: error.code,
-    message,
-    record: error.record,
-    field: error.field,
-    plugin: error.plugin,
-    step: error.step,
-    file: error.file,
-    path: error.path,
-    expected: error.expected,
-    found: error.found,
-    details: error.details,
-  };
 }
 
 function plainSpec(spec: FeatureSpec): FeatureSpec {

@@ -244,28 +244,7 @@ async function readImageBytes(
   try {
     return await context.readMedia(ref);
   } catch (error) {
-    if (OmnifuseError.isInstance(error)) {
-      if (
-        error.record !== undefined &&
-        error.field !== undefined &&
-        (error.file ?? where.file) === error.file
-      )
-        throw error;
-      throw new OmnifuseError({
-        code: error.code,
-        message: error.message.replace(/^\[[^\]]*\] /, ''),
-        record: error.record ?? where.record,
-        field: error.field ?? where.field,
-        file: error.file ?? where.file,
-        plugin: error.plugin,
-        step: error.step,
-        path: error.path,
-        expected: error.expected,
-        found: error.found,
-        details: error.details,
-        cause: error.cause,
-      });
-    }
+    if (OmnifuseError.isInstance(error)) throw error.withContext(where);
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
     const reason =
       code === 'ENOENT'
