@@ -67,8 +67,9 @@ function findChunks(view: DataView, where?: AudioSource): { fmt?: Chunk; data?: 
     at = chunk.offset + size + (size % 2);
     if (found.fmt && found.data) break;
   }
-  if (!found.fmt && at < view.byteLength && at + 8 > view.byteLength && view.byteLength < 44) {
-    throw wavError('truncated-header', 'WAV header is cut off by the end of the file', where, {
+  // Ran off the end (or left a partial chunk header) before finding fmt: the file was cut short.
+  if (!found.fmt && at !== view.byteLength) {
+    throw wavError('truncated-header', 'WAV header is cut off before the fmt chunk', where, {
       found: `${view.byteLength} bytes`,
     });
   }
