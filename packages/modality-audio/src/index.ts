@@ -1,1 +1,3 @@
-export {};
+export * from './decode/index.js';
+export * from './features/index.js';
+export * from './signal/index.js';

@@ -77,7 +77,12 @@ function findChunks(view: DataView, where?: AudioSource): { fmt?: Chunk; data?: 
 }
 
 function fourCc(view: DataView, at: number): string {
-  return String.fromCharCode(view.getUint8(at), view.getUint8(at + 1), view.getUint8(at + 2), view.getUint8(at + 3));
+  return String.fromCharCode(
+    view.getUint8(at),
+    view.getUint8(at + 1),
+    view.getUint8(at + 2),
+    view.getUint8(at + 3),
+  );
 }
 
 function printable(bytes: Uint8Array): string {

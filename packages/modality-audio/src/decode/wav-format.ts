@@ -16,15 +16,15 @@ const EXTENSIBLE = 0xfffe;
 
 /** Names for format codes we recognise but do not decode, so the error says what the file is. */
 const UNSUPPORTED_NAMES: Record<number, string> = {
-  0x0002: 'Microsoft ADPCM',
-  0x0006: 'A-law',
-  0x0007: 'µ-law',
-  0x0011: 'IMA ADPCM',
-  0x0031: 'GSM 6.10',
-  0x0050: 'MPEG',
-  0x0055: 'MPEG Layer 3',
-  0x0161: 'Windows Media Audio',
-  0x2000: 'AC-3',
+  2: 'Microsoft ADPCM',
+  6: 'A-law',
+  7: 'µ-law',
+  17: 'IMA ADPCM',
+  49: 'GSM 6.10',
+  80: 'MPEG',
+  85: 'MPEG Layer 3',
+  353: 'Windows Media Audio',
+  8192: 'AC-3',
 };
 
 /** Bytes 2..15 shared by every KSDATAFORMAT_SUBTYPE GUID whose first two bytes are a format code. */
@@ -37,7 +37,10 @@ export function encodingName(code: number): string {
 /** Parses a `fmt ` chunk body; throws a typed error for malformed or undecodable formats. */
 export function parseFmtChunk(view: DataView, offset: number, size: number, where?: AudioSource): WavFormat {
   if (size < 16) {
-    throw wavError('bad-fmt', 'fmt chunk too short', where, { expected: '>= 16 bytes', found: `${size} bytes` });
+    throw wavError('bad-fmt', 'fmt chunk too short', where, {
+      expected: '>= 16 bytes',
+      found: `${size} bytes`,
+    });
   }
   let code = view.getUint16(offset, true);
   const channels = view.getUint16(offset + 2, true);
@@ -56,10 +59,15 @@ export function parseFmtChunk(view: DataView, offset: number, size: number, wher
     const tailMatches = GUID_TAIL.every((byte, i) => view.getUint8(guid + 2 + i) === byte);
     code = view.getUint16(guid, true);
     if (!tailMatches) {
-      throw wavError('unsupported-encoding', 'unsupported encoding: unknown WAVE_FORMAT_EXTENSIBLE sub-format', where, {
-        expected: 'PCM or IEEE float sub-format',
-        found: guidText(view, guid),
-      });
+      throw wavError(
+        'unsupported-encoding',
+        'unsupported encoding: unknown WAVE_FORMAT_EXTENSIBLE sub-format',
+        where,
+        {
+          expected: 'PCM or IEEE float sub-format',
+          found: guidText(view, guid),
+        },
+      );
     }
   }
 
@@ -85,7 +93,10 @@ export function parseFmtChunk(view: DataView, offset: number, size: number, wher
     throw wavError('bad-fmt', 'fmt chunk declares zero channels', where, { expected: '>= 1', found: 0 });
   }
   if (sampleRate === 0) {
-    throw wavError('bad-fmt', 'fmt chunk declares a sample rate of 0', where, { expected: '> 0 Hz', found: 0 });
+    throw wavError('bad-fmt', 'fmt chunk declares a sample rate of 0', where, {
+      expected: '> 0 Hz',
+      found: 0,
+    });
   }
   const frameBytes = (channels * bitsPerSample) / 8;
   if (blockAlign !== frameBytes) {
@@ -99,6 +110,12 @@ export function parseFmtChunk(view: DataView, offset: number, size: number, wher
 
 function guidText(view: DataView, offset: number): string {
   const hex: string[] = [];
-  for (let i = 0; i < 16; i++) hex.push(view.getUint8(offset + i).toString(16).padStart(2, '0'));
+  for (let i = 0; i < 16; i++)
+    hex.push(
+      view
+        .getUint8(offset + i)
+        .toString(16)
+        .padStart(2, '0'),
+    );
   return hex.join('');
 }

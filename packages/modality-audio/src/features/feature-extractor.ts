@@ -1,0 +1,203 @@
+import { ErrorCode, formatPath, OmnifuseError } from '@omnifuse/core';
+import { z } from 'zod';
+import { cmvn } from './cmvn.js';
+import { dctMatrix } from './dct.js';
+import { deltas } from './deltas.js';
+import { createMelFilterBank } from './mel.js';
+import { powerToDb } from './power-to-db.js';
+import { createStft } from './stft.js';
+
+export const featureExtractorSchema = z
+  .object({
+    sampleRate: z.number().positive(),
+    /** `power` / `magnitude`: STFT spectrogram; `logmel`: power_to_db of mel power; `mfcc`. */
+    kind: z.enum(['power', 'magnitude', 'logmel', 'mfcc']).default('logmel'),
+    nFft: z.number().int().min(2).default(512),
+    /** Defaults to frameLength / 4, as librosa does. */
+    hopLength: z.number().int().min(1).optional(),
+    /** Window length, <= nFft; defaults to nFft. */
+    frameLength: z.number().int().min(1).optional(),
+    window: z.enum(['hann', 'hamming']).default('hann'),
+    center: z.boolean().default(true),
+    padMode: z.enum(['reflect', 'constant']).default('reflect'),
+    nMels: z.number().int().min(1).default(40),
+    fMin: z.number().min(0).default(0),
+    /** Defaults to sampleRate / 2. */
+    fMax: z.number().positive().optional(),
+    melScale: z.enum(['slaney', 'htk']).default('slaney'),
+    melNorm: z.enum(['slaney', 'none']).default('slaney'),
+    /** power_to_db parameters for `logmel` and `mfcc` (librosa's defaults). */
+    ref: z.number().positive().default(1),
+    amin: z.number().positive().default(1e-10),
+    topDb: z.number().positive().nullable().default(80),
+    nMfcc: z.number().int().min(1).default(13),
+    /** Append delta (1) or delta and delta-delta (2) features, librosa.feature.delta style. */
+    deltas: z.union([z.literal(0), z.literal(1), z.literal(2)]).default(0),
+    deltaWidth: z
+      .number()
+      .int()
+      .min(3)
+      .refine((w) => w % 2 === 1, 'deltaWidth must be odd')
+      .default(9),
+    /** Per-utterance mean/variance normalisation of every output dimension, applied last. */
+    cmvn: z.boolean().default(false),
+  })
+  .strict();
+
+export type FeatureExtractorOptions = z.input<typeof featureExtractorSchema>;
+export type FeatureExtractorConfig = z.output<typeof featureExtractorSchema> & {
+  hopLength: number;
+  frameLength: number;
+  fMax: number;
+};
+
+export interface Features {
+  /** Row-major `[frames, dims]`. */
+  data: Float32Array;
+  frames: number;
+  dims: number;
+}
+
+export interface FeatureExtractor {
+  readonly config: Readonly<FeatureExtractorConfig>;
+  /** Values per frame: bins, mels or MFCCs, times (1 + deltas). */
+  readonly dims: number;
+  /** Frames produced for a signal of `length` samples. */
+  frames(length: number): number;
+  extract(samples: Float32Array | Float64Array): Features;
+}
+
+/**
+ * One configured pipeline from samples to features: STFT, then mel filter bank, power_to_db, DCT,
+ * deltas and CMVN as the kind asks. Windows, FFT twiddles, the filter bank and the DCT matrix are
+ * built here once; `extract` reuses them.
+ */
+export function createFeatureExtractor(options: FeatureExtractorOptions): FeatureExtractor {
+  const config = parseOptions(options);
+  const stft = createStft(config);
+  const spectral = config.kind === 'power' || config.kind === 'magnitude';
+  const melBank = spectral
+    ? undefined
+    : createMelFilterBank({
+        sampleRate: config.sampleRate,
+        nFft: config.nFft,
+        nMels: config.nMels,
+        fMin: config.fMin,
+        fMax: config.fMax,
+        scale: config.melScale,
+        norm: config.melNorm,
+      });
+  const dct = config.kind === 'mfcc' ? dctMatrix(config.nMels, config.nMfcc) : undefined;
+  const baseDims = spectral ? stft.bins : config.kind === 'mfcc' ? config.nMfcc : config.nMels;
+  const dims = baseDims * (1 + config.deltas);
+
+  return {
+    config,
+    dims,
+    frames: (length) => stft.frames(length),
+    extract(samples) {
+      const spectrum = stft.spectrogram(samples, config.kind === 'magnitude' ? 'magnitude' : 'power');
+      const frames = spectrum.length / stft.bins;
+      if (spectral && config.deltas === 0 && !config.cmvn) return { data: spectrum, frames, dims };
+      let base: Float64Array;
+      if (spectral) {
+        base = new Float64Array(spectrum);
+      } else {
+        base = powerToDb(melBank!.apply(spectrum, frames), config);
+        if (dct) base = applyDct(base, frames, config.nMels, dct, config.nMfcc);
+      }
+      const full =
+        config.deltas === 0 ? base : withDeltas(base, frames, baseDims, config.deltas, config.deltaWidth);
+      if (config.cmvn) cmvn(full, frames, dims);
+      return { data: new Float32Array(full), frames, dims };
+    },
+  };
+}
+
+function parseOptions(options: FeatureExtractorOptions): FeatureExtractorConfig {
+  const result = featureExtractorSchema.safeParse(options ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new OmnifuseError({
+      code: ErrorCode.InvalidOptions,
+      message: `invalid audio feature options: ${issue.message}`,
+      path: formatPath(issue.path),
+      details: { issues: result.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })) },
+    });
+  }
+  const parsed = result.data;
+  const frameLength = parsed.frameLength ?? parsed.nFft;
+  if (frameLength > parsed.nFft) {
+    throw new OmnifuseError({
+      code: ErrorCode.InvalidOptions,
+      message: 'frameLength must not exceed nFft',
+      field: 'frameLength',
+      expected: `<= ${parsed.nFft}`,
+      found: frameLength,
+    });
+  }
+  const fMax = parsed.fMax ?? parsed.sampleRate / 2;
+  if (!parsed.kind.match(/^(power|magnitude)$/) && (fMax > parsed.sampleRate / 2 || parsed.fMin >= fMax)) {
+    throw new OmnifuseError({
+      code: ErrorCode.InvalidOptions,
+      message: 'mel band must satisfy fMin < fMax <= sampleRate / 2',
+      field: 'fMax',
+      expected: `fMin < fMax <= ${parsed.sampleRate / 2}`,
+      found: { fMin: parsed.fMin, fMax },
+    });
+  }
+  if (parsed.kind === 'mfcc' && parsed.nMfcc > parsed.nMels) {
+    throw new OmnifuseError({
+      code: ErrorCode.InvalidOptions,
+      message: 'nMfcc must not exceed nMels',
+      field: 'nMfcc',
+      expected: `<= ${parsed.nMels}`,
+      found: parsed.nMfcc,
+    });
+  }
+  return {
+    ...parsed,
+    frameLength,
+    hopLength: parsed.hopLength ?? Math.max(1, Math.floor(frameLength / 4)),
+    fMax,
+  };
+}
+
+function applyDct(
+  logMel: Float64Array,
+  frames: number,
+  nMels: number,
+  dct: Float64Array,
+  nMfcc: number,
+): Float64Array {
+  const out = new Float64Array(frames * nMfcc);
+  for (let t = 0; t < frames; t++) {
+    const row = t * nMels;
+    for (let k = 0; k < nMfcc; k++) {
+      const basis = k * nMels;
+      let sum = 0;
+      for (let m = 0; m < nMels; m++) sum += dct[basis + m] * logMel[row + m];
+      out[t * nMfcc + k] = sum;
+    }
+  }
+  return out;
+}
+
+/** `[frames, dims]` followed per frame by its deltas (and delta-deltas): `[frames, dims * (1 + order)]`. */
+function withDeltas(
+  base: Float64Array,
+  frames: number,
+  dims: number,
+  order: 1 | 2,
+  width: number,
+): Float64Array {
+  const parts = [base, deltas(base, frames, dims, 1, width)];
+  if (order === 2) parts.push(deltas(base, frames, dims, 2, width));
+  const stride = dims * parts.length;
+  const out = new Float64Array(frames * stride);
+  for (let t = 0; t < frames; t++) {
+    for (let p = 0; p < parts.length; p++)
+      out.set(parts[p].subarray(t * dims, (t + 1) * dims), t * stride + p * dims);
+  }
+  return out;
+}
