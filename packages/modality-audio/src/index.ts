@@ -1,3 +1,9 @@
+import { cnn2dEncoderPlugin } from './encoders/index.js';
+
 export * from './decode/index.js';
+export * from './encoders/index.js';
 export * from './features/index.js';
 export * from './signal/index.js';
+
+/** The package's plugins, for a model spec's `"plugins": ["@omnifuse/modality-audio"]`. */
+export default [cnn2dEncoderPlugin];

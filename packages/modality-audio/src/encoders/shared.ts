@@ -1,0 +1,239 @@
+import type {
+  EncodedOutput,
+  EncoderPluginV1,
+  EncoderV1,
+  Feature,
+  FeatureSpec,
+  MediaRef,
+} from '@omnifuse/core';
+import { ErrorCode, errorFields, formatPath, hashSeed, OmnifuseError } from '@omnifuse/core';
+import type * as tfjs from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { decodeWav } from '../decode/decode-wav.js';
+import type { DecodedAudio } from '../decode/decoded-audio.js';
+import { downmix } from '../decode/downmix.js';
+import { createFeatureExtractor, type FeatureExtractor, featureExtractorSchema } from '../features/index.js';
+import { fitDuration } from '../signal/fit-duration.js';
+import { normalizeGain } from '../signal/normalize-gain.js';
+import { resample } from '../signal/resample.js';
+
+export const AUDIO_PACKAGE_NAME = '@omnifuse/modality-audio';
+/** Bump when preprocessing changes what it returns for the same options. */
+export const AUDIO_PREPROCESSOR_VERSION = '1';
+
+/** A WAV file or inline WAV bytes, or audio already decoded in code. */
+export type AudioRaw = MediaRef | DecodedAudio;
+
+export interface AudioEncoderState {
+  readonly featureSpec: FeatureSpec;
+}
+
+export const audioPreprocessSchema = z
+  .object({
+    /** Rate the clip is resampled to before features (Hz). */
+    sampleRate: z.number().positive().default(8000),
+    /** Seconds every clip is cropped or zero-padded to. */
+    duration: z.number().positive().default(1),
+    crop: z.enum(['start', 'centre']).default('centre'),
+    gain: z
+      .object({ mode: z.enum(['peak', 'rms']), target: z.number().min(0) })
+      .strict()
+      .optional(),
+    /** Feature extractor options; the sample rate is `sampleRate` above. */
+    features: featureExtractorSchema.omit({ sampleRate: true }).prefault({}),
+  })
+  .strict();
+
+export type AudioPreprocessOptions = z.output<typeof audioPreprocessSchema>;
+
+export type AudioEncoderBaseOptions = Readonly<Record<string, unknown>> & {
+  readonly preprocess: AudioPreprocessOptions;
+};
+
+/** The shared part of an audio encoder's options schema: `preprocess`, next to the architecture's fields. */
+export function audioEncoderOptions<Shape extends z.ZodRawShape>(architecture: Shape) {
+  return z.object({ preprocess: audioPreprocessSchema.prefault({}), ...architecture }).strict();
+}
+
+export interface AudioBuildContext<Options> {
+  readonly tf: typeof tfjs;
+  /** `[batch, frames, dims, 1]` spectrogram. */
+  readonly input: tfjs.SymbolicTensor;
+  readonly name: string;
+  readonly seed: number;
+  readonly options: Options;
+  /** `[frames, dims, 1]` of the preprocessed feature. */
+  readonly featureShape: readonly [number, number, number];
+  readonly seedFor: (label: string) => number;
+}
+
+export interface AudioEncoderDefinition<Options extends AudioEncoderBaseOptions> {
+  readonly id: string;
+  readonly version: string;
+  readonly description: string;
+  readonly schema: z.ZodType<Options, unknown>;
+  build(context: AudioBuildContext<Options>): EncodedOutput;
+}
+
+export interface AudioEncoderKit<Options extends AudioEncoderBaseOptions> {
+  readonly plugin: EncoderPluginV1<AudioRaw, AudioEncoderState>;
+  readonly create: (options?: unknown) => EncoderV1<AudioRaw, AudioEncoderState> & { options: Options };
+  readonly parseOptions: (options: unknown) => Options;
+}
+
+/** The fixed-length spectrogram pipeline: decode → downmix → resample → fit duration → gain → features. */
+export interface AudioPreprocessor {
+  featureSpec(): FeatureSpec;
+  preprocess(
+    raw: AudioRaw,
+    context: { record: string | number; field: string; readMedia(ref: MediaRef): Promise<Uint8Array> },
+  ): Promise<Feature>;
+}
+
+export function createAudioPreprocessor(options: AudioPreprocessOptions): AudioPreprocessor {
+  const extractor: FeatureExtractor = createFeatureExtractor({
+    ...options.features,
+    sampleRate: options.sampleRate,
+  });
+  const length = Math.round(options.duration * options.sampleRate);
+  const frames = extractor.frames(length);
+  const shape = [frames, extractor.dims, 1];
+  return {
+    featureSpec: () => ({ dtype: 'float32', shape: [...shape] }),
+    async preprocess(raw, context) {
+      const file = isMediaRef(raw) && raw.kind === 'file' ? raw.relativePath : undefined;
+      const where = { record: context.record, field: context.field, ...(file ? { file } : {}) };
+      try {
+        const audio = isMediaRef(raw) ? decodeMono(await context.readMedia(raw)) : checkDecoded(raw);
+        let samples = audio.samples;
+        if (audio.sampleRate !== options.sampleRate)
+          samples = resample(samples, audio.sampleRate, options.sampleRate);
+        samples = fitDuration(samples, length, { mode: options.crop });
+        if (options.gain) samples = normalizeGain(samples, options.gain);
+        const features = extractor.extract(samples);
+        return { dtype: 'float32', shape: [...shape], data: features.data };
+      } catch (error) {
+        if (OmnifuseError.isInstance(error)) throw error.withContext(where);
+        throw error;
+      }
+    },
+  };
+}
+
+function decodeMono(bytes: Uint8Array): DecodedAudio {
+  const wav = decodeWav(bytes);
+  return { sampleRate: wav.sampleRate, samples: downmix(wav.samples) };
+}
+
+function isMediaRef(raw: AudioRaw): raw is MediaRef {
+  return typeof raw === 'object' && raw !== null && 'kind' in raw;
+}
+
+function checkDecoded(raw: unknown): DecodedAudio {
+  const audio = raw as Partial<DecodedAudio> | null;
+  if (
+    typeof audio !== 'object' ||
+    audio === null ||
+    !(audio.samples instanceof Float32Array) ||
+    typeof audio.sampleRate !== 'number' ||
+    !(audio.sampleRate > 0) ||
+    audio.samples.length === 0
+  ) {
+    throw new OmnifuseError({
+      code: ErrorCode.InvalidInput,
+      message: 'audio must be a WAV media reference or { sampleRate, samples: Float32Array } with samples',
+      expected: 'MediaRef | DecodedAudio',
+      found: typeof raw,
+    });
+  }
+  return audio as DecodedAudio;
+}
+
+/** Builds an audio encoder plugin from its architecture, the way the vision package's `defineImageEncoder` does. */
+export function defineAudioEncoder<Options extends AudioEncoderBaseOptions>(
+  definition: AudioEncoderDefinition<Options>,
+): AudioEncoderKit<Options> {
+  const { id } = definition;
+  const version = `${definition.version}+preprocess.${AUDIO_PREPROCESSOR_VERSION}`;
+  const parseOptions = (options: unknown): Options =>
+    parseAudioEncoderOptions(id, definition.schema, options);
+
+  const create = (options: unknown = {}) => {
+    const parsed = parseOptions(options);
+    const preprocessor = createPreprocessorFor(id, parsed.preprocess);
+    const encoder: EncoderV1<AudioRaw, AudioEncoderState> & { options: Options } = {
+      specificationVersion: 'v1',
+      id,
+      modality: 'audio',
+      version,
+      options: parsed,
+      fit: () => ({ featureSpec: plainSpec(preprocessor.featureSpec()) }),
+      preprocess: (raw, _state, context) => preprocessor.preprocess(raw, context),
+      featureSpec: (state) => plainSpec(state.featureSpec),
+      build({ tf, input, state, name, seed }) {
+        const [frames, dims, channels] = state.featureSpec.shape;
+        return definition.build({
+          tf,
+          input,
+          name,
+          seed,
+          options: parsed,
+          featureShape: [frames!, dims!, channels!],
+          seedFor: (label) => hashSeed(`${seed}:${label}`),
+        });
+      },
+    };
+    return encoder;
+  };
+
+  const plugin: EncoderPluginV1<AudioRaw, AudioEncoderState> = {
+    specificationVersion: 'v1',
+    kind: 'encoder',
+    id,
+    modality: 'audio',
+    packageName: AUDIO_PACKAGE_NAME,
+    description: definition.description,
+    create,
+  };
+  return { plugin, create, parseOptions };
+}
+
+export function parseAudioEncoderOptions<Options>(
+  id: string,
+  schema: z.ZodType<Options, unknown>,
+  options: unknown,
+): Options {
+  const result = schema.safeParse(options ?? {});
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+  const first = issues[0]!;
+  throw new OmnifuseError({
+    code: ErrorCode.InvalidOptions,
+    message: `invalid options for ${id}: ${first.message}`,
+    plugin: id,
+    step: 'create',
+    path: first.path,
+    details: { issues },
+  });
+}
+
+function createPreprocessorFor(id: string, options: AudioPreprocessOptions): AudioPreprocessor {
+  try {
+    return createAudioPreprocessor(options);
+  } catch (error) {
+    if (!OmnifuseError.isInstance(error)) throw error;
+    const inner = error.path ?? error.field;
+    throw new OmnifuseError({
+      ...errorFields(error),
+      code: ErrorCode.InvalidOptions,
+      plugin: error.plugin ?? id,
+      step: error.step ?? 'create',
+      path: inner ? `preprocess.features.${inner}` : 'preprocess',
+      cause: error,
+    });
+  }
+}
+
+function plainSpec(spec: FeatureSpec): FeatureSpec {
+  return { dtype: spec.dtype, shape: [...spec.shape] };
+}
