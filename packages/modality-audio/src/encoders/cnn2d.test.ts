@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ErrorCode, type MediaRef, OmnifuseError } from '@omnifuse/core';
+import { createRng, ErrorCode, type MediaRef, OmnifuseError } from '@omnifuse/core';
 import { describeEncoderConformance } from '@omnifuse/core/testing';
 import { describeWithData, sharedDataPath } from '@omnifuse/test-utils';
 import * as tf from '@tensorflow/tfjs';
@@ -94,6 +94,18 @@ describe('audio:cnn2d', () => {
     expect(model.trainableWeights.some((w) => w.originalName.endsWith('/bias'))).toBe(false);
     expect(model.trainableWeights.every((w) => w.originalName.startsWith('audio/'))).toBe(true);
     model.dispose();
+  });
+
+  it('augments the [frames, dims, 1] spectrogram when asked', async () => {
+    const encoder = createCnn2dEncoder({ ...SMALL, augment: { timeMasks: { count: 1, maxWidth: 10 } } });
+    const state = await encoder.fit([], { field: 'audio', readMedia: async () => new Uint8Array() });
+    const data = Float32Array.from({ length: 63 * 32 }, (_, i) => Math.sin(i));
+    const feature = { dtype: 'float32', shape: [63, 32, 1], data } as const;
+    const context = { record: 0, field: 'audio', epoch: 0 };
+    const a = encoder.augment!(feature, state, { ...context, rng: createRng(5) });
+    const b = encoder.augment!(feature, state, { ...context, rng: createRng(5) });
+    expect(a.shape).toEqual([63, 32, 1]);
+    expect(a.data).toEqual(b.data);
   });
 
   it('names record, field and plugin option paths in errors', async () => {

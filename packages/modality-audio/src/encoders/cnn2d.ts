@@ -65,6 +65,7 @@ const cnn2d = defineAudioEncoder<Cnn2dEncoderOptions>({
   id: ID,
   version: '1.0.0',
   description: 'Audio → log-mel/MFCC spectrogram → LeNet-style conv stack (BN, ReLU, max-pool) → vector',
+  layout: 'image',
   schema: cnn2dEncoderOptionsSchema,
   build({ tf, input, name, options, seedFor }) {
     let x = input;

@@ -1,10 +1,40 @@
 export {
+  AUDIO_POSITION_EMBEDDING_CLASS_NAME,
+  AUDIO_SELF_ATTENTION_CLASS_NAME,
+  type AudioLayers,
+  type AudioPositionEmbeddingArgs,
+  type AudioSelfAttentionArgs,
+  audioLayers,
+} from './audio-layers.js';
+export {
+  type Cnn1dEncoderOptions,
+  type Cnn1dEncoderOptionsInput,
+  cnn1dEncoderOptionsSchema,
+  cnn1dEncoderPlugin,
+  createCnn1dEncoder,
+} from './cnn1d.js';
+export {
   type Cnn2dEncoderOptions,
   type Cnn2dEncoderOptionsInput,
   cnn2dEncoderOptionsSchema,
   cnn2dEncoderPlugin,
   createCnn2dEncoder,
 } from './cnn2d.js';
+export {
+  type AudioOnnxEncoderOptions,
+  type AudioOnnxEncoderOptionsInput,
+  type AudioOnnxEncoderState,
+  audioOnnxEncoderOptionsSchema,
+  audioOnnxEncoderPlugin,
+  createAudioOnnxEncoder,
+} from './onnx.js';
+export {
+  createRnnEncoder,
+  type RnnEncoderOptions,
+  type RnnEncoderOptionsInput,
+  rnnEncoderOptionsSchema,
+  rnnEncoderPlugin,
+} from './rnn.js';
 export {
   AUDIO_PACKAGE_NAME,
   AUDIO_PREPROCESSOR_VERSION,
@@ -13,12 +43,21 @@ export {
   type AudioEncoderDefinition,
   type AudioEncoderKit,
   type AudioEncoderState,
+  type AudioFeatureLayout,
   type AudioPreprocessOptions,
   type AudioPreprocessor,
   type AudioRaw,
   audioEncoderOptions,
   audioPreprocessSchema,
+  augmentsAnything,
   createAudioPreprocessor,
   defineAudioEncoder,
   parseAudioEncoderOptions,
 } from './shared.js';
+export {
+  createTransformerEncoder,
+  type TransformerEncoderOptions,
+  type TransformerEncoderOptionsInput,
+  transformerEncoderOptionsSchema,
+  transformerEncoderPlugin,
+} from './transformer.js';

@@ -9,6 +9,13 @@ import type {
 import { ErrorCode, errorFields, formatPath, hashSeed, OmnifuseError } from '@omnifuse/core';
 import type * as tfjs from '@tensorflow/tfjs';
 import { z } from 'zod';
+import {
+  type AudioAugmentConfig,
+  type AudioAugmentContext,
+  audioAugmentSchema,
+  augmentSpectrogram,
+  parseAudioAugmentOptions,
+} from '../augment/index.js';
 import { decodeWav } from '../decode/decode-wav.js';
 import type { DecodedAudio } from '../decode/decoded-audio.js';
 import { downmix } from '../decode/downmix.js';
@@ -48,22 +55,40 @@ export type AudioPreprocessOptions = z.output<typeof audioPreprocessSchema>;
 
 export type AudioEncoderBaseOptions = Readonly<Record<string, unknown>> & {
   readonly preprocess: AudioPreprocessOptions;
+  readonly augment?: AudioAugmentConfig | undefined;
 };
 
-/** The shared part of an audio encoder's options schema: `preprocess`, next to the architecture's fields. */
+/**
+ * The shared part of an audio encoder's options schema: `preprocess` and optional train-time
+ * `augment` (of the cached spectrogram), next to the architecture's fields.
+ */
 export function audioEncoderOptions<Shape extends z.ZodRawShape>(architecture: Shape) {
-  return z.object({ preprocess: audioPreprocessSchema.prefault({}), ...architecture }).strict();
+  return z
+    .object({
+      preprocess: audioPreprocessSchema.prefault({}),
+      augment: audioAugmentSchema.optional(),
+      ...architecture,
+    })
+    .strict();
 }
+
+/**
+ * How an encoder sees the spectrogram: `image` is `[frames, dims, 1]` (2-D convolutions),
+ * `sequence` is `[frames, dims]` (one feature vector per frame: 1-D convolutions, RNNs, attention).
+ */
+export type AudioFeatureLayout = 'image' | 'sequence';
 
 export interface AudioBuildContext<Options> {
   readonly tf: typeof tfjs;
-  /** `[batch, frames, dims, 1]` spectrogram. */
+  /** `[batch, frames, dims, 1]` (`image` layout) or `[batch, frames, dims]` (`sequence` layout). */
   readonly input: tfjs.SymbolicTensor;
   readonly name: string;
   readonly seed: number;
   readonly options: Options;
-  /** `[frames, dims, 1]` of the preprocessed feature. */
-  readonly featureShape: readonly [number, number, number];
+  /** Shape of the preprocessed feature: `[frames, dims, 1]` or `[frames, dims]` by layout. */
+  readonly featureShape: readonly number[];
+  readonly frames: number;
+  readonly dims: number;
   readonly seedFor: (label: string) => number;
 }
 
@@ -71,6 +96,7 @@ export interface AudioEncoderDefinition<Options extends AudioEncoderBaseOptions>
   readonly id: string;
   readonly version: string;
   readonly description: string;
+  readonly layout: AudioFeatureLayout;
   readonly schema: z.ZodType<Options, unknown>;
   build(context: AudioBuildContext<Options>): EncodedOutput;
 }
@@ -90,14 +116,17 @@ export interface AudioPreprocessor {
   ): Promise<Feature>;
 }
 
-export function createAudioPreprocessor(options: AudioPreprocessOptions): AudioPreprocessor {
+export function createAudioPreprocessor(
+  options: AudioPreprocessOptions,
+  layout: AudioFeatureLayout = 'image',
+): AudioPreprocessor {
   const extractor: FeatureExtractor = createFeatureExtractor({
     ...options.features,
     sampleRate: options.sampleRate,
   });
   const length = Math.round(options.duration * options.sampleRate);
   const frames = extractor.frames(length);
-  const shape = [frames, extractor.dims, 1];
+  const shape = layout === 'image' ? [frames, extractor.dims, 1] : [frames, extractor.dims];
   return {
     featureSpec: () => ({ dtype: 'float32', shape: [...shape] }),
     async preprocess(raw, context) {
@@ -160,7 +189,7 @@ export function defineAudioEncoder<Options extends AudioEncoderBaseOptions>(
 
   const create = (options: unknown = {}) => {
     const parsed = parseOptions(options);
-    const preprocessor = createPreprocessorFor(id, parsed.preprocess);
+    const preprocessor = createPreprocessorFor(id, parsed.preprocess, definition.layout);
     const encoder: EncoderV1<AudioRaw, AudioEncoderState> & { options: Options } = {
       specificationVersion: 'v1',
       id,
@@ -171,18 +200,34 @@ export function defineAudioEncoder<Options extends AudioEncoderBaseOptions>(
       preprocess: (raw, _state, context) => preprocessor.preprocess(raw, context),
       featureSpec: (state) => plainSpec(state.featureSpec),
       build({ tf, input, state, name, seed }) {
-        const [frames, dims, channels] = state.featureSpec.shape;
+        const [frames, dims] = state.featureSpec.shape;
         return definition.build({
           tf,
           input,
           name,
           seed,
           options: parsed,
-          featureShape: [frames!, dims!, channels!],
+          featureShape: [...state.featureSpec.shape],
+          frames: frames!,
+          dims: dims!,
           seedFor: (label) => hashSeed(`${seed}:${label}`),
         });
       },
     };
+    const augmentOptions = parsed.augment;
+    if (augmentOptions && augmentsAnything(augmentOptions)) {
+      const augmentContext = checkAugment(id, augmentOptions, parsed.preprocess);
+      // Only when asked for, so the trainer keeps no training features for an encoder that never augments.
+      encoder.augment = (feature, _state, { rng, record, field }): Feature => {
+        try {
+          return augmentSpectrogram(feature, augmentOptions, augmentContext, rng);
+        } catch (error) {
+          if (OmnifuseError.isInstance(error))
+            throw error.withContext({ plugin: id, step: 'augment', record, field });
+          throw error;
+        }
+      };
+    }
     return encoder;
   };
 
@@ -217,9 +262,13 @@ export function parseAudioEncoderOptions<Options>(
   });
 }
 
-function createPreprocessorFor(id: string, options: AudioPreprocessOptions): AudioPreprocessor {
+function createPreprocessorFor(
+  id: string,
+  options: AudioPreprocessOptions,
+  layout: AudioFeatureLayout,
+): AudioPreprocessor {
   try {
-    return createAudioPreprocessor(options);
+    return createAudioPreprocessor(options, layout);
   } catch (error) {
     if (!OmnifuseError.isInstance(error)) throw error;
     const inner = error.path ?? error.field;
@@ -232,6 +281,41 @@ function createPreprocessorFor(id: string, options: AudioPreprocessOptions): Aud
       cause: error,
     });
   }
+}
+
+/** Whether augment options change anything at all (absent parts and zero widths are no-ops). */
+export function augmentsAnything(options: AudioAugmentConfig): boolean {
+  const masks = (m: AudioAugmentConfig['timeMasks']) => !!m && m.count > 0 && m.maxWidth > 0;
+  return (
+    (options.timeShift?.maxFrames ?? 0) > 0 ||
+    options.noise !== undefined ||
+    masks(options.timeMasks) ||
+    masks(options.frequencyMasks)
+  );
+}
+
+/** Checks augment options against the feature they will see, at create, so a bad mix is an options error. */
+function checkAugment(
+  id: string,
+  options: AudioAugmentConfig,
+  preprocess: AudioPreprocessOptions,
+): AudioAugmentContext {
+  const { kind, deltas, cmvn } = preprocess.features;
+  const context: AudioAugmentContext = { kind, deltas, cmvn };
+  try {
+    parseAudioAugmentOptions(options, context);
+  } catch (error) {
+    if (!OmnifuseError.isInstance(error)) throw error;
+    throw new OmnifuseError({
+      ...errorFields(error),
+      code: ErrorCode.InvalidOptions,
+      plugin: id,
+      step: 'create',
+      path: error.path ? `augment.${error.path}` : 'augment',
+      cause: error,
+    });
+  }
+  return context;
 }
 
 function plainSpec(spec: FeatureSpec): FeatureSpec {

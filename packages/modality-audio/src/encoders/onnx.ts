@@ -1,0 +1,298 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import {
+  type EncoderPluginV1,
+  type EncoderV1,
+  ErrorCode,
+  errorFields,
+  hashSeed,
+  OmnifuseError,
+} from '@omnifuse/core';
+import { loadOnnxModel, type OnnxModel } from '@omnifuse/onnx';
+import type { SymbolicTensor } from '@tensorflow/tfjs';
+import { z } from 'zod';
+import {
+  AUDIO_PACKAGE_NAME,
+  AUDIO_PREPROCESSOR_VERSION,
+  type AudioRaw,
+  audioPreprocessSchema,
+  createAudioPreprocessor,
+  parseAudioEncoderOptions,
+} from './shared.js';
+
+const ID = 'audio:onnx';
+
+export const audioOnnxEncoderOptionsSchema = z
+  .object({
+    /** Path of the `.onnx` file; a relative path resolves against the process's working directory. */
+    model: z.string().min(1),
+    /** Feature input name; default the model's first input. */
+    input: z.string().min(1).optional(),
+    /** Output used as the feature (e.g. a pooled embedding); default the model's first output. */
+    output: z.string().min(1).optional(),
+    /**
+     * The spectrogram/MFCC the model takes, as `[batch, frames, dims]` or, for a model with a
+     * rank-4 input, `[batch, 1, frames, dims]` (one channel).
+     */
+    preprocess: audioPreprocessSchema.prefault({}),
+    /** Units of a trainable dense layer on the frozen features; null passes them through. */
+    projection: z.number().int().positive().nullable().default(null),
+    activation: z.enum(['linear', 'relu', 'tanh', 'sigmoid', 'elu']).default('relu'),
+  })
+  .strict();
+
+export type AudioOnnxEncoderOptions = z.output<typeof audioOnnxEncoderOptionsSchema>;
+export type AudioOnnxEncoderOptionsInput = z.input<typeof audioOnnxEncoderOptionsSchema>;
+
+/** What `fit` pins (plain JSON, hashed into the feature-cache key and stored in bundles). */
+export interface AudioOnnxEncoderState {
+  /** Identifies the exact weights: a changed file changes the state, hence every cache key. */
+  readonly model: { readonly sha256: string; readonly byteLength: number };
+  readonly runtime: string;
+  readonly input: string;
+  readonly output: string;
+  /** The model input's rank: 3 (`[batch, frames, dims]`) or 4 (`[batch, 1, frames, dims]`). */
+  readonly inputRank: 3 | 4;
+  readonly outputDim: number;
+}
+
+/**
+ * A pretrained audio model exported to ONNX, run frozen on the spectrogram/MFCC with
+ * onnxruntime-node while preprocessing, so its embeddings land in the feature cache and training only
+ * fits the layers on top (like `vision:onnx`; no `augment`, which would rerun the network every epoch).
+ */
+export function createAudioOnnxEncoder(options: unknown = {}): EncoderV1<AudioRaw, AudioOnnxEncoderState> {
+  const parsed = parseAudioEncoderOptions(ID, audioOnnxEncoderOptionsSchema, options);
+  const file = path.resolve(parsed.model);
+  checkModelFile(file);
+  let preprocessor: ReturnType<typeof createAudioPreprocessor>;
+  try {
+    preprocessor = createAudioPreprocessor(parsed.preprocess, 'sequence');
+  } catch (error) {
+    const inner = OmnifuseError.isInstance(error) ? (error.path ?? error.field) : undefined;
+    throw restamp(error, {
+      code: ErrorCode.InvalidOptions,
+      step: 'create',
+      path: inner ? `preprocess.features.${inner}` : 'preprocess',
+    });
+  }
+  const [frames, dims] = preprocessor.featureSpec().shape as [number, number];
+
+  // One session per encoder instance, opened on first use and shared by every record.
+  let model: Promise<OnnxModel> | undefined;
+  const loadModel = (step: string): Promise<OnnxModel> => {
+    if (!model) {
+      const opening: Promise<OnnxModel> = loadOnnxModel(file).catch((error: unknown) => {
+        if (model === opening) model = undefined; // the next call tries again
+        throw restamp(error, { code: ErrorCode.InvalidOptions, step, path: 'model', file });
+      });
+      model = opening;
+    }
+    return model;
+  };
+
+  /** The session for the fitted weights, reopened once if the file changed since it was opened. */
+  const modelFor = async (state: AudioOnnxEncoderState): Promise<OnnxModel> => {
+    const opened = loadModel('preprocess');
+    let loaded = await opened;
+    if (loaded.sha256 !== state.model.sha256) {
+      if (model === opened) model = undefined;
+      loaded = await loadModel('preprocess');
+    }
+    if (loaded.sha256 !== state.model.sha256) {
+      throw new OmnifuseError({
+        code: ErrorCode.InvalidInput,
+        message: 'the model file is not the one the encoder was fitted with; fit again',
+        plugin: ID,
+        step: 'preprocess',
+        file,
+        expected: `sha256 ${state.model.sha256}`,
+        found: `sha256 ${loaded.sha256}`,
+      });
+    }
+    return loaded;
+  };
+
+  const embed = async (
+    loaded: OnnxModel,
+    state: Pick<AudioOnnxEncoderState, 'input' | 'output' | 'inputRank'>,
+    data: Float32Array,
+  ): Promise<Float32Array> => {
+    const shape = state.inputRank === 4 ? [1, 1, frames, dims] : [1, frames, dims];
+    // One clip per run: a feature must not depend on which records happen to share a batch.
+    const result = await loaded.run({ [state.input]: { data, dims: shape } }, { outputs: [state.output] });
+    const out = result[state.output]!;
+    if (!(out.data instanceof Float32Array)) {
+      throw new OmnifuseError({
+        code: ErrorCode.InvalidOptions,
+        message: `the model's output "${state.output}" is not float32`,
+        path: 'output',
+        expected: 'float32',
+        found: out.dtype,
+      });
+    }
+    return Float32Array.from(out.data);
+  };
+
+  return {
+    specificationVersion: 'v1',
+    id: ID,
+    modality: 'audio',
+    version: `1.0.0+preprocess.${AUDIO_PREPROCESSOR_VERSION}`,
+    options: parsed,
+
+    // Nothing is learned from the data: fit opens the model, checks its input against the feature
+    // shape, pins the exact weights (sha256) and measures the embedding on a silent clip.
+    async fit(_values, context) {
+      model = undefined; // reopened on every fit, so the state pins the file as it is now
+      const loaded = await loadModel('fit');
+      try {
+        const input = pickName(loaded.inputNames, parsed.input, 'input');
+        const output = pickName(loaded.outputNames, parsed.output, 'output');
+        const inputRank = checkInputShape(loaded, input, frames, dims);
+        const probe = await embed(loaded, { input, output, inputRank }, new Float32Array(frames * dims));
+        return {
+          model: { sha256: loaded.sha256, byteLength: loaded.byteLength },
+          runtime: loaded.runtime,
+          input,
+          output,
+          inputRank,
+          outputDim: probe.length,
+        };
+      } catch (error) {
+        // Nothing here depends on a record: a model that does not fit is a wrong option.
+        throw restamp(error, { code: ErrorCode.InvalidOptions, step: 'fit', field: context.field, file });
+      }
+    },
+
+    async preprocess(raw, state, context) {
+      const feature = await preprocessor.preprocess(raw, context);
+      try {
+        const data = await embed(await modelFor(state), state, feature.data as Float32Array);
+        return { dtype: 'float32', shape: [state.outputDim], data };
+      } catch (error) {
+        throw restamp(error, { step: 'preprocess', record: context.record, field: context.field, file });
+      }
+    },
+
+    featureSpec: (state) => ({ dtype: 'float32', shape: [state.outputDim] }),
+
+    build({ tf, input, state, name, seed }) {
+      if (parsed.projection === null) {
+        // A layer even for the identity, so the encoder's output is a layer of its own.
+        const x = tf.layers
+          .activation({ activation: 'linear', name: `${name}/identity` })
+          .apply(input) as SymbolicTensor;
+        return { kind: 'vector', output: x, dim: state.outputDim };
+      }
+      const x = tf.layers
+        .dense({
+          units: parsed.projection,
+          activation: parsed.activation,
+          kernelInitializer: tf.initializers.glorotUniform({ seed: hashSeed(`${seed}:projection`) }),
+          name: `${name}/projection`,
+        })
+        .apply(input) as SymbolicTensor;
+      return { kind: 'vector', output: x, dim: parsed.projection };
+    },
+  };
+}
+
+export const audioOnnxEncoderPlugin: EncoderPluginV1<AudioRaw, AudioOnnxEncoderState> = {
+  specificationVersion: 'v1',
+  kind: 'encoder',
+  id: ID,
+  modality: 'audio',
+  packageName: AUDIO_PACKAGE_NAME,
+  description:
+    'Audio → log-mel/MFCC frames → a frozen pretrained ONNX model (onnxruntime-node, features cached) → optional dense projection → vector',
+  create: createAudioOnnxEncoder,
+};
+
+function pickName(names: readonly string[], wanted: string | undefined, option: 'input' | 'output'): string {
+  if (wanted === undefined) return names[0]!;
+  if (names.includes(wanted)) return wanted;
+  throw new OmnifuseError({
+    code: ErrorCode.InvalidOptions,
+    message: `the model has no ${option} "${wanted}"`,
+    path: option,
+    expected: names,
+    found: wanted,
+  });
+}
+
+/** The input's rank (3 or 4), after checking its fixed sizes against the preprocessed feature. */
+function checkInputShape(model: OnnxModel, input: string, frames: number, dims: number): 3 | 4 {
+  const shape = model.inputs.find((i) => i.name === input)?.shape;
+  if (!shape) return 3; // undeclared rank: feed [batch, frames, dims]
+  const want = shape.length === 4 ? [1, frames, dims] : [frames, dims];
+  const fits =
+    (shape.length === 3 || shape.length === 4) &&
+    shape.slice(1).every((size, i) => typeof size !== 'number' || size === want[i]);
+  if (!fits) {
+    throw new OmnifuseError({
+      code: ErrorCode.InvalidOptions,
+      message: `the model's input "${input}" does not take the preprocessed ${frames}×${dims} feature; change preprocess`,
+      path: 'preprocess',
+      expected: `[batch, ${frames}, ${dims}] or [batch, 1, ${frames}, ${dims}]`,
+      found: `[${shape.join(', ')}]`,
+    });
+  }
+  return shape.length as 3 | 4;
+}
+
+function checkModelFile(file: string): void {
+  let found: string | undefined;
+  try {
+    if (statSync(file).isDirectory()) found = 'a directory';
+  } catch (error) {
+    found = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error);
+  }
+  if (found) {
+    throw new OmnifuseError({
+      code: ErrorCode.InvalidOptions,
+      message: `ONNX model file not found (relative paths resolve against ${process.cwd()})`,
+      plugin: ID,
+      step: 'create',
+      path: 'model',
+      file,
+      expected: 'an existing .onnx file',
+      found,
+    });
+  }
+}
+
+/**
+ * The error again, naming this plugin and filling in where it happened (fields the error already has
+ * win, except `code` and `path` when given); anything not an OmnifuseError becomes E_PLUGIN_FAILED.
+ * A missing onnxruntime stays E_BACKEND_UNAVAILABLE.
+ */
+function restamp(
+  error: unknown,
+  where: {
+    code?: ErrorCode;
+    step: string;
+    path?: string;
+    record?: string | number;
+    field?: string;
+    file?: string;
+  },
+): OmnifuseError {
+  if (!OmnifuseError.isInstance(error)) {
+    return new OmnifuseError({
+      code: ErrorCode.PluginFailed,
+      message: error instanceof Error ? error.message : String(error),
+      plugin: ID,
+      ...where,
+      cause: error,
+    });
+  }
+  const { code, path: at, ...context } = where;
+  const keepCode = error.code === ErrorCode.BackendUnavailable;
+  return new OmnifuseError({
+    ...errorFields(error.withContext({ plugin: ID, ...context })),
+    ...(code && !keepCode ? { code } : {}),
+    ...(at ? { path: at } : {}),
+    cause: error,
+  });
+}
