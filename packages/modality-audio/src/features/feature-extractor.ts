@@ -3,9 +3,12 @@ import { z } from 'zod';
 import { cmvn } from './cmvn.js';
 import { dctMatrix } from './dct.js';
 import { deltas } from './deltas.js';
+import { createPowerFft, isPowerOfTwo } from './fft.js';
+import { createFusedLogMel } from './fused.js';
 import { createMelFilterBank } from './mel.js';
 import { powerToDb } from './power-to-db.js';
 import { createStft } from './stft.js';
+import { createWindow } from './window.js';
 
 export const featureExtractorSchema = z
   .object({
@@ -90,12 +93,44 @@ export function createFeatureExtractor(options: FeatureExtractorOptions): Featur
   const dct = config.kind === 'mfcc' ? dctMatrix(config.nMels, config.nMfcc) : undefined;
   const baseDims = spectral ? stft.bins : config.kind === 'mfcc' ? config.nMfcc : config.nMels;
   const dims = baseDims * (1 + config.deltas);
+  // Log-mel / MFCC with a power-of-two nFft: one fused per-frame kernel (radix-4 FFT power, sparse
+  // mel runs, log) instead of materialising the spectrogram and mel matrices.
+  const fused =
+    melBank && isPowerOfTwo(config.nFft) && config.nFft >= 2
+      ? createFusedLogMel({
+          fft: createPowerFft(config.nFft),
+          window: paddedWindow(config.window, config.frameLength, config.nFft),
+          hopLength: config.hopLength,
+          pad: config.center ? config.nFft >> 1 : 0,
+          padMode: config.padMode,
+          melBank,
+          ref: config.ref,
+          amin: config.amin,
+          topDb: config.topDb,
+          dct,
+          nMfcc: config.nMfcc,
+          float32: config.deltas === 0 && !config.cmvn,
+        })
+      : undefined;
 
   return {
     config,
     dims,
     frames: (length) => stft.frames(length),
     extract(samples) {
+      if (fused) {
+        const frames = stft.frames(samples.length);
+        if (frames === 0 || (config.center && config.padMode === 'reflect' && samples.length < 2)) {
+          stft.spectrogram(samples); // throws the STFT's own error
+        }
+        const result = fused(samples, frames);
+        if (result instanceof Float32Array) return { data: result, frames, dims };
+        const base = result;
+        const full =
+          config.deltas === 0 ? base : withDeltas(base, frames, baseDims, config.deltas, config.deltaWidth);
+        if (config.cmvn) cmvn(full, frames, dims);
+        return { data: new Float32Array(full), frames, dims };
+      }
       const spectrum = stft.spectrogram(samples, config.kind === 'magnitude' ? 'magnitude' : 'power');
       const frames = spectrum.length / stft.bins;
       if (spectral && config.deltas === 0 && !config.cmvn) return { data: spectrum, frames, dims };
@@ -112,6 +147,12 @@ export function createFeatureExtractor(options: FeatureExtractorOptions): Featur
       return { data: new Float32Array(full), frames, dims };
     },
   };
+}
+
+function paddedWindow(kind: 'hann' | 'hamming', frameLength: number, nFft: number): Float64Array {
+  const window = new Float64Array(nFft);
+  window.set(createWindow(kind, frameLength), (nFft - frameLength) >> 1);
+  return window;
 }
 
 function parseOptions(options: FeatureExtractorOptions): FeatureExtractorConfig {
