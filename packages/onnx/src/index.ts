@@ -27,6 +27,7 @@ export {
   type OnnxTensorOutput,
 } from './load-onnx-model.js';
 export type { OnnxDType } from './onnx-proto.js';
+export { type PinnedOnnxModel, type PinnedOnnxModelOptions, pinOnnxModel } from './pinned-model.js';
 export {
   OnnxFormatError,
   type OnnxModelInfo,

@@ -8,7 +8,7 @@ import {
   hashSeed,
   OmnifuseError,
 } from '@omnifuse/core';
-import { loadOnnxModel, type OnnxModel } from '@omnifuse/onnx';
+import { type OnnxModel, pinOnnxModel } from '@omnifuse/onnx';
 import type { SymbolicTensor } from '@tensorflow/tfjs';
 import { z } from 'zod';
 import {
@@ -78,40 +78,13 @@ export function createAudioOnnxEncoder(options: unknown = {}): EncoderV1<AudioRa
   }
   const [frames, dims] = preprocessor.featureSpec().shape as [number, number];
 
-  // One session per encoder instance, opened on first use and shared by every record.
-  let model: Promise<OnnxModel> | undefined;
-  const loadModel = (step: string): Promise<OnnxModel> => {
-    if (!model) {
-      const opening: Promise<OnnxModel> = loadOnnxModel(file).catch((error: unknown) => {
-        if (model === opening) model = undefined; // the next call tries again
-        throw restamp(error, { code: ErrorCode.InvalidOptions, step, path: 'model', file });
-      });
-      model = opening;
-    }
-    return model;
-  };
-
-  /** The session for the fitted weights, reopened once if the file changed since it was opened. */
-  const modelFor = async (state: AudioOnnxEncoderState): Promise<OnnxModel> => {
-    const opened = loadModel('preprocess');
-    let loaded = await opened;
-    if (loaded.sha256 !== state.model.sha256) {
-      if (model === opened) model = undefined;
-      loaded = await loadModel('preprocess');
-    }
-    if (loaded.sha256 !== state.model.sha256) {
-      throw new OmnifuseError({
-        code: ErrorCode.InvalidInput,
-        message: 'the model file is not the one the encoder was fitted with; fit again',
-        plugin: ID,
-        step: 'preprocess',
-        file,
-        expected: `sha256 ${state.model.sha256}`,
-        found: `sha256 ${loaded.sha256}`,
-      });
-    }
-    return loaded;
-  };
+  // One session per encoder instance, opened on first use and tied to the fitted weights.
+  const pinned = pinOnnxModel(file, {
+    plugin: ID,
+    openError: (error, step) => restamp(error, { code: ErrorCode.InvalidOptions, step, path: 'model', file }),
+  });
+  const modelFor = (state: AudioOnnxEncoderState): Promise<OnnxModel> =>
+    pinned.withWeights(state.model.sha256);
 
   const embed = async (
     loaded: OnnxModel,
@@ -144,8 +117,8 @@ export function createAudioOnnxEncoder(options: unknown = {}): EncoderV1<AudioRa
     // Nothing is learned from the data: fit opens the model, checks its input against the feature
     // shape, pins the exact weights (sha256) and measures the embedding on a silent clip.
     async fit(_values, context) {
-      model = undefined; // reopened on every fit, so the state pins the file as it is now
-      const loaded = await loadModel('fit');
+      // Reopened on every fit, so the state pins the file as it is now.
+      const loaded = await pinned.reopen('fit');
       try {
         const input = pickName(loaded.inputNames, parsed.input, 'input');
         const output = pickName(loaded.outputNames, parsed.output, 'output');

@@ -12,9 +12,9 @@ import {
 import {
   createOnnxFeatureExtractor,
   describeImageInput,
-  loadOnnxModel,
   type OnnxFeatureExtractor,
   type OnnxModel,
+  pinOnnxModel,
 } from '@omnifuse/onnx';
 import type { SymbolicTensor } from '@tensorflow/tfjs';
 import { z } from 'zod';
@@ -89,48 +89,15 @@ export function createOnnxEncoder(options: unknown = {}): EncoderV1<ImageRaw, On
   checkModelFile(file);
   checkPreprocess(parsed.preprocess);
 
-  // One session per encoder instance, opened on first use and shared by every record.
-  let model: Promise<OnnxModel> | undefined;
   const extractors = new Map<string, Promise<OnnxFeatureExtractor>>();
   const preprocessors = new Map<string, ImagePreprocessor>();
 
-  const loadModel = (step: string): Promise<OnnxModel> => {
-    if (!model) {
-      const opening: Promise<OnnxModel> = loadOnnxModel(file).catch((error: unknown) => {
-        if (model === opening) model = undefined; // the next call tries again
-        throw restamp(error, { code: openErrorCode(error), step, path: 'model', file });
-      });
-      model = opening;
-    }
-    return model;
-  };
-
-  /**
-   * The session for the fitted weights. The file is reopened once when the open session holds
-   * other weights (the file changed since); a file that still differs is an error, since its
-   * features would be cached under the fitted model's key.
-   */
-  const modelFor = async (state: OnnxEncoderState): Promise<OnnxModel> => {
-    const opened = loadModel('preprocess');
-    let loaded = await opened;
-    if (loaded.sha256 !== state.model.sha256) {
-      // The old session is left to the garbage collector: other records may still be running on it.
-      if (model === opened) model = undefined;
-      loaded = await loadModel('preprocess');
-    }
-    if (loaded.sha256 !== state.model.sha256) {
-      throw new OmnifuseError({
-        code: ErrorCode.InvalidInput,
-        message: 'the model file is not the one the encoder was fitted with; fit again',
-        plugin: ID,
-        step: 'preprocess',
-        file,
-        expected: `sha256 ${state.model.sha256}`,
-        found: `sha256 ${loaded.sha256}`,
-      });
-    }
-    return loaded;
-  };
+  // One session per encoder instance, opened on first use and tied to the fitted weights.
+  const pinned = pinOnnxModel(file, {
+    plugin: ID,
+    openError: (error, step) => restamp(error, { code: openErrorCode(error), step, path: 'model', file }),
+  });
+  const modelFor = (state: OnnxEncoderState): Promise<OnnxModel> => pinned.withWeights(state.model.sha256);
 
   const extractorFor = (loaded: OnnxModel, state: OnnxEncoderState): Promise<OnnxFeatureExtractor> => {
     const { width, height } = state.preprocess.crop ?? state.preprocess.size;
@@ -174,8 +141,7 @@ export function createOnnxEncoder(options: unknown = {}): EncoderV1<ImageRaw, On
     // input and pins the exact weights (sha256) and the feature size.
     async fit(_values, context) {
       // Reopened on every fit, so the state pins the file as it is now.
-      model = undefined;
-      const loaded = await loadModel('fit');
+      const loaded = await pinned.reopen('fit');
       try {
         for (const [option, names] of [
           ['input', loaded.inputNames],
