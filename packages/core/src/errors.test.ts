@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, errorFields, inPluginStep, OmnifuseError } from './errors.js';
+import { asPluginError, ErrorCode, errorFields, inPluginStep, OmnifuseError } from './errors.js';
 
 describe('OmnifuseError', () => {
   it('carries structured fields and says where in its message', () => {
@@ -79,5 +79,44 @@ describe('withContext and errorFields', () => {
     const again = new OmnifuseError({ ...errorFields(error), code: ErrorCode.InvalidOptions, path: 'size' });
     expect(again.message).toBe('[at size] bad size (expected 3, found 4)');
     expect(Object.keys(errorFields(error)).sort()).toEqual(['cause', 'code', 'expected', 'found', 'message']);
+  });
+});
+
+describe('asPluginError', () => {
+  it('wraps a foreign error as E_PLUGIN_FAILED with the context', () => {
+    const error = asPluginError(new RangeError('offset out of range'), {
+      plugin: 'a:b',
+      step: 'fit',
+      file: 'm.onnx',
+    });
+    expect(error.code).toBe(ErrorCode.PluginFailed);
+    expect(error.message).toBe('[plugin a:b.fit, file m.onnx] offset out of range');
+  });
+
+  it('replaces code and path when asked, but keeps E_BACKEND_UNAVAILABLE', () => {
+    const bad = new OmnifuseError({
+      code: ErrorCode.InvalidInput,
+      message: 'not an ONNX model',
+      file: 'x.onnx',
+    });
+    const asOption = asPluginError(bad, {
+      plugin: 'vision:onnx',
+      step: 'fit',
+      code: ErrorCode.InvalidOptions,
+      path: 'model',
+    });
+    expect([asOption.code, asOption.path, asOption.file, asOption.plugin]).toEqual([
+      'E_OPTIONS',
+      'model',
+      'x.onnx',
+      'vision:onnx',
+    ]);
+    const missing = new OmnifuseError({
+      code: ErrorCode.BackendUnavailable,
+      message: 'install onnxruntime-node',
+    });
+    expect(
+      asPluginError(missing, { plugin: 'vision:onnx', step: 'fit', code: ErrorCode.InvalidOptions }).code,
+    ).toBe(ErrorCode.BackendUnavailable);
   });
 });

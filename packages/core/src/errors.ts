@@ -169,10 +169,40 @@ function stampPluginError(
   error: unknown,
   where: { plugin: string; step: string; record?: string | number; field?: string; file?: string },
 ): OmnifuseError {
-  if (OmnifuseError.isInstance(error)) {
-    if (error.plugin !== undefined && error.record !== undefined) return error;
-    return error.withContext(where);
+  if (OmnifuseError.isInstance(error) && error.plugin !== undefined && error.record !== undefined)
+    return error;
+  return asPluginError(error, where);
+}
+
+/** Where a plugin raises an error, and optionally the code and config path it should carry. */
+export interface PluginErrorContext {
+  plugin: string;
+  step: string;
+  record?: string | number;
+  field?: string;
+  file?: string;
+  /** Replaces the error's code, except `E_BACKEND_UNAVAILABLE`, which says what to install. */
+  code?: ErrorCode;
+  /** Replaces the error's config path (e.g. the option that led to it). */
+  path?: string;
+}
+
+/**
+ * An error as a plugin raises it: an OmnifuseError keeps its fields and gains the context it lacks
+ * (`code` and `path`, when given, replace its own); anything else becomes `E_PLUGIN_FAILED`.
+ */
+export function asPluginError(error: unknown, where: PluginErrorContext): OmnifuseError {
+  const { code, path, ...context } = where;
+  if (!OmnifuseError.isInstance(error)) {
+    const message = error instanceof Error ? error.message : String(error);
+    return new OmnifuseError({ code: ErrorCode.PluginFailed, message, ...where, cause: error });
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return new OmnifuseError({ code: ErrorCode.PluginFailed, message, ...where, cause: error });
+  const keepCode = error.code === ErrorCode.BackendUnavailable;
+  if (!(code && !keepCode) && !path) return error.withContext(context);
+  return new OmnifuseError({
+    ...errorFields(error.withContext(context)),
+    ...(code && !keepCode ? { code } : {}),
+    ...(path ? { path } : {}),
+    cause: error,
+  });
 }

@@ -1,10 +1,10 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import {
+  asPluginError,
   type EncoderPluginV1,
   type EncoderV1,
   ErrorCode,
-  errorFields,
   hashSeed,
   OmnifuseError,
 } from '@omnifuse/core';
@@ -70,7 +70,8 @@ export function createAudioOnnxEncoder(options: unknown = {}): EncoderV1<AudioRa
     preprocessor = createAudioPreprocessor(parsed.preprocess, 'sequence');
   } catch (error) {
     const inner = OmnifuseError.isInstance(error) ? (error.path ?? error.field) : undefined;
-    throw restamp(error, {
+    throw asPluginError(error, {
+      plugin: ID,
       code: ErrorCode.InvalidOptions,
       step: 'create',
       path: inner ? `preprocess.features.${inner}` : 'preprocess',
@@ -81,7 +82,8 @@ export function createAudioOnnxEncoder(options: unknown = {}): EncoderV1<AudioRa
   // One session per encoder instance, opened on first use and tied to the fitted weights.
   const pinned = pinOnnxModel(file, {
     plugin: ID,
-    openError: (error, step) => restamp(error, { code: ErrorCode.InvalidOptions, step, path: 'model', file }),
+    openError: (error, step) =>
+      asPluginError(error, { plugin: ID, code: ErrorCode.InvalidOptions, step, path: 'model', file }),
   });
   const modelFor = (state: AudioOnnxEncoderState): Promise<OnnxModel> =>
     pinned.withWeights(state.model.sha256);
@@ -134,7 +136,13 @@ export function createAudioOnnxEncoder(options: unknown = {}): EncoderV1<AudioRa
         };
       } catch (error) {
         // Nothing here depends on a record: a model that does not fit is a wrong option.
-        throw restamp(error, { code: ErrorCode.InvalidOptions, step: 'fit', field: context.field, file });
+        throw asPluginError(error, {
+          plugin: ID,
+          code: ErrorCode.InvalidOptions,
+          step: 'fit',
+          field: context.field,
+          file,
+        });
       }
     },
 
@@ -144,7 +152,13 @@ export function createAudioOnnxEncoder(options: unknown = {}): EncoderV1<AudioRa
         const data = await embed(await modelFor(state), state, feature.data as Float32Array);
         return { dtype: 'float32', shape: [state.outputDim], data };
       } catch (error) {
-        throw restamp(error, { step: 'preprocess', record: context.record, field: context.field, file });
+        throw asPluginError(error, {
+          plugin: ID,
+          step: 'preprocess',
+          record: context.record,
+          field: context.field,
+          file,
+        });
       }
     },
 
@@ -233,39 +247,4 @@ function checkModelFile(file: string): void {
       found,
     });
   }
-}
-
-/**
- * The error again, naming this plugin and filling in where it happened (fields the error already has
- * win, except `code` and `path` when given); anything not an OmnifuseError becomes E_PLUGIN_FAILED.
- * A missing onnxruntime stays E_BACKEND_UNAVAILABLE.
- */
-function restamp(
-  error: unknown,
-  where: {
-    code?: ErrorCode;
-    step: string;
-    path?: string;
-    record?: string | number;
-    field?: string;
-    file?: string;
-  },
-): OmnifuseError {
-  if (!OmnifuseError.isInstance(error)) {
-    return new OmnifuseError({
-      code: ErrorCode.PluginFailed,
-      message: error instanceof Error ? error.message : String(error),
-      plugin: ID,
-      ...where,
-      cause: error,
-    });
-  }
-  const { code, path: at, ...context } = where;
-  const keepCode = error.code === ErrorCode.BackendUnavailable;
-  return new OmnifuseError({
-    ...errorFields(error.withContext({ plugin: ID, ...context })),
-    ...(code && !keepCode ? { code } : {}),
-    ...(at ? { path: at } : {}),
-    cause: error,
-  });
 }

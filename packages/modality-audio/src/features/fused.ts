@@ -34,7 +34,6 @@ export function createFusedLogMel(
   const { fft, window, hopLength, pad, padMode, melBank, amin, topDb, dct } = options;
   const nMels = melBank.nMels;
   const bins = fft.bins;
-  const nFft = fft.n;
   // The sparse bank as contiguous runs: filter m covers bins start[m] .. start[m] + len[m] with
   // weights at runs[off[m] ..].
   const start = Int32Array.from(melBank.start);

@@ -1,11 +1,11 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import {
+  asPluginError,
   customLayers,
   type EncoderPluginV1,
   type EncoderV1,
   ErrorCode,
-  errorFields,
   hashSeed,
   OmnifuseError,
 } from '@omnifuse/core';
@@ -95,7 +95,8 @@ export function createOnnxEncoder(options: unknown = {}): EncoderV1<ImageRaw, On
   // One session per encoder instance, opened on first use and tied to the fitted weights.
   const pinned = pinOnnxModel(file, {
     plugin: ID,
-    openError: (error, step) => restamp(error, { code: openErrorCode(error), step, path: 'model', file }),
+    openError: (error, step) =>
+      asPluginError(error, { plugin: ID, code: ErrorCode.InvalidOptions, step, path: 'model', file }),
   });
   const modelFor = (state: OnnxEncoderState): Promise<OnnxModel> => pinned.withWeights(state.model.sha256);
 
@@ -173,7 +174,13 @@ export function createOnnxEncoder(options: unknown = {}): EncoderV1<ImageRaw, On
         return { ...state, outputDim: extractor.outputDim };
       } catch (error) {
         // Nothing here depends on a record: a model that does not fit is a wrong option.
-        throw restamp(error, { code: ErrorCode.InvalidOptions, step: 'fit', field: context.field, file });
+        throw asPluginError(error, {
+          plugin: ID,
+          code: ErrorCode.InvalidOptions,
+          step: 'fit',
+          field: context.field,
+          file,
+        });
       }
     },
 
@@ -186,7 +193,13 @@ export function createOnnxEncoder(options: unknown = {}): EncoderV1<ImageRaw, On
         const data = await extractor.extract(image.data as Float32Array, 1, [height, width, channels]);
         return { dtype: 'float32', shape: [state.outputDim], data };
       } catch (error) {
-        throw restamp(error, { step: 'preprocess', record: context.record, field: context.field, file });
+        throw asPluginError(error, {
+          plugin: ID,
+          step: 'preprocess',
+          record: context.record,
+          field: context.field,
+          file,
+        });
       }
     },
 
@@ -315,50 +328,11 @@ function resolvePreprocess(
 }
 
 function preprocessOptionError(error: unknown, step: string): OmnifuseError {
-  if (!OmnifuseError.isInstance(error)) return restamp(error, { step });
-  return restamp(error, {
+  if (!OmnifuseError.isInstance(error)) return asPluginError(error, { plugin: ID, step });
+  return asPluginError(error, {
+    plugin: ID,
     code: ErrorCode.InvalidOptions,
     step,
     path: error.path ? `preprocess.${error.path}` : 'preprocess',
-  });
-}
-
-/** A model that cannot be opened is a wrong `model` option, unless onnxruntime itself is missing. */
-function openErrorCode(error: unknown): ErrorCode {
-  return OmnifuseError.isInstance(error) && error.code === ErrorCode.BackendUnavailable
-    ? ErrorCode.BackendUnavailable
-    : ErrorCode.InvalidOptions;
-}
-
-/**
- * The error again, naming this plugin and filling in where it happened (fields the error already
- * has win, except `code` and `path` when given); anything not an OmnifuseError becomes E_PLUGIN_FAILED.
- */
-function restamp(
-  error: unknown,
-  where: {
-    code?: ErrorCode;
-    step: string;
-    path?: string;
-    record?: string | number;
-    field?: string;
-    file?: string;
-  },
-): OmnifuseError {
-  if (!OmnifuseError.isInstance(error)) {
-    return new OmnifuseError({
-      code: ErrorCode.PluginFailed,
-      message: error instanceof Error ? error.message : String(error),
-      plugin: ID,
-      ...where,
-      cause: error,
-    });
-  }
-  const { code, path, ...context } = where;
-  return new OmnifuseError({
-    ...errorFields(error.withContext({ plugin: ID, ...context })),
-    ...(code ? { code } : {}),
-    ...(path ? { path } : {}),
-    cause: error,
   });
 }
