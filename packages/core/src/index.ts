@@ -40,6 +40,8 @@ export {
   customLayers,
   type FittedEncoder,
   layerPrefixes,
+  POSITION_EMBEDDING_CLASS_NAME,
+  type PositionEmbeddingArgs,
   PRESENCE_SUFFIX,
   type SeededDropoutArgs,
 } from './compose/index.js';

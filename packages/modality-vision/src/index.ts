@@ -11,8 +11,6 @@ export * from './image-options.js';
 export {
   PIXEL_NORMALIZATION_CLASS_NAME,
   type PixelNormalizationArgs,
-  POSITION_EMBEDDING_CLASS_NAME,
-  type PositionEmbeddingArgs,
   type VisionLayers,
   visionLayers,
 } from './layers/index.js';

@@ -8,3 +8,4 @@ export {
   PRESENCE_SUFFIX,
 } from './compose-model.js';
 export { type CustomLayers, customLayers, type SeededDropoutArgs } from './layers.js';
+export { POSITION_EMBEDDING_CLASS_NAME, type PositionEmbeddingArgs } from './position-embedding.js';

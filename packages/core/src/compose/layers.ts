@@ -1,5 +1,6 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { hashSeed } from '../rng.js';
+import { definePositionEmbedding, type PositionEmbeddingArgs } from './position-embedding.js';
 
 type Tf = typeof tfTypes;
 type Tensor = tfTypes.Tensor;
@@ -27,6 +28,10 @@ export interface CustomLayers {
    */
   readonly SeededDropout: new (
     args: SeededDropoutArgs,
+  ) => tfTypes.layers.Layer;
+  /** `[b, L, d]` → the same plus a learned `[L, d]` position embedding. */
+  readonly PositionEmbedding: new (
+    args: PositionEmbeddingArgs,
   ) => tfTypes.layers.Layer;
 }
 
@@ -98,7 +103,11 @@ export function customLayers(tf: Tf): CustomLayers {
   tf.serialization.registerClass(
     SeededDropout as unknown as Parameters<Tf['serialization']['registerClass']>[0],
   );
-  const layers: CustomLayers = { MaskedMeanPooling, SeededDropout };
+  const PositionEmbedding = definePositionEmbedding(tf);
+  tf.serialization.registerClass(
+    PositionEmbedding as unknown as Parameters<Tf['serialization']['registerClass']>[0],
+  );
+  const layers: CustomLayers = { MaskedMeanPooling, SeededDropout, PositionEmbedding };
   cache.set(tf, layers);
   return layers;
 }

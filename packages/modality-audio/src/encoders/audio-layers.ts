@@ -5,18 +5,7 @@ type Tensor = tfjs.Tensor;
 type Shape = (number | null)[];
 type LayerClass<Args> = new (args: Args) => tfjs.layers.Layer;
 
-export const AUDIO_POSITION_EMBEDDING_CLASS_NAME = 'OmnifuseAudioPositionEmbedding';
 export const AUDIO_SELF_ATTENTION_CLASS_NAME = 'OmnifuseAudioSelfAttention';
-
-/** Constructor arguments (and saved config) of `audioLayers(tf).PositionEmbedding`. */
-export interface AudioPositionEmbeddingArgs {
-  readonly name?: string;
-  /** Seed of the truncated-normal initialiser. */
-  readonly seed: number;
-  /** Standard deviation of the initial embeddings. */
-  readonly stddev?: number;
-  readonly trainable?: boolean;
-}
 
 /** Constructor arguments (and saved config) of `audioLayers(tf).SelfAttention`. */
 export interface AudioSelfAttentionArgs {
@@ -26,10 +15,8 @@ export interface AudioSelfAttentionArgs {
   readonly trainable?: boolean;
 }
 
-/** The custom layers of the audio encoders, bound to one tfjs namespace. */
+/** The custom layers of the audio encoders, bound to one tfjs namespace (positions: core's `customLayers`). */
 export interface AudioLayers {
-  /** `[batch, length, dim]` → the same plus a learned `[length, dim]` embedding per position. */
-  readonly PositionEmbedding: LayerClass<AudioPositionEmbeddingArgs>;
   /** `[batch, length, dim]` → single-head scaled dot-product self-attention, projected back to `dim`. */
   readonly SelfAttention: LayerClass<AudioSelfAttentionArgs>;
 }
@@ -44,7 +31,6 @@ export function audioLayers(tf: Tf): AudioLayers {
   const known = cache.get(tf);
   if (known) return known;
   const layers: AudioLayers = {
-    PositionEmbedding: definePositionEmbedding(tf),
     SelfAttention: defineSelfAttention(tf),
   };
   for (const layer of Object.values(layers)) {
@@ -67,45 +53,6 @@ function sequenceShape(className: string, inputShape: Shape | Shape[]): [number,
 
 function firstInput(inputs: Tensor | Tensor[]): Tensor {
   return Array.isArray(inputs) ? inputs[0]! : inputs;
-}
-
-function definePositionEmbedding(tf: Tf): LayerClass<AudioPositionEmbeddingArgs> {
-  class PositionEmbedding extends tf.layers.Layer {
-    static className = AUDIO_POSITION_EMBEDDING_CLASS_NAME;
-    private readonly seed: number;
-    private readonly stddev: number;
-    private embeddings: tfjs.LayerVariable | null = null;
-
-    constructor(args: AudioPositionEmbeddingArgs) {
-      super({ name: args.name, trainable: args.trainable });
-      this.seed = args.seed;
-      this.stddev = args.stddev ?? 0.02;
-    }
-
-    override build(inputShape: Shape | Shape[]): void {
-      const [length, dim] = sequenceShape(AUDIO_POSITION_EMBEDDING_CLASS_NAME, inputShape);
-      this.embeddings = this.addWeight(
-        'embeddings',
-        [length, dim],
-        'float32',
-        tf.initializers.truncatedNormal({ mean: 0, stddev: this.stddev, seed: this.seed }),
-      );
-      this.built = true;
-    }
-
-    override computeOutputShape(inputShape: Shape | Shape[]): Shape | Shape[] {
-      return inputShape;
-    }
-
-    override call(inputs: Tensor | Tensor[]): Tensor {
-      return tf.tidy(() => tf.add(firstInput(inputs), this.embeddings!.read()));
-    }
-
-    override getConfig(): tfjs.serialization.ConfigDict {
-      return { ...super.getConfig(), seed: this.seed, stddev: this.stddev };
-    }
-  }
-  return PositionEmbedding;
 }
 
 function defineSelfAttention(tf: Tf): LayerClass<AudioSelfAttentionArgs> {

@@ -1,8 +1,6 @@
 export {
-  AUDIO_POSITION_EMBEDDING_CLASS_NAME,
   AUDIO_SELF_ATTENTION_CLASS_NAME,
   type AudioLayers,
-  type AudioPositionEmbeddingArgs,
   type AudioSelfAttentionArgs,
   audioLayers,
 } from './audio-layers.js';

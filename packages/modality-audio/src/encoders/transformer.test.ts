@@ -1,12 +1,9 @@
+import { POSITION_EMBEDDING_CLASS_NAME } from '@omnifuse/core';
 import { describeEncoderConformance } from '@omnifuse/core/testing';
 import { describeWithData } from '@omnifuse/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  AUDIO_POSITION_EMBEDDING_CLASS_NAME,
-  AUDIO_SELF_ATTENTION_CLASS_NAME,
-  audioLayers,
-} from './audio-layers.js';
+import { AUDIO_SELF_ATTENTION_CLASS_NAME, audioLayers } from './audio-layers.js';
 import { BAD_AUDIO_INPUTS, fsddSamples, SMALL_LOGMEL } from './test-samples.js';
 import { createTransformerEncoder, transformerEncoderPlugin } from './transformer.js';
 
@@ -38,7 +35,7 @@ describe('audio:transformer', () => {
     const model = tf.model({ inputs: input, outputs: encoded.output });
     const classes = model.layers.map((l) => l.getClassName());
     expect(classes.filter((c) => c === AUDIO_SELF_ATTENTION_CLASS_NAME)).toHaveLength(2);
-    expect(classes).toContain(AUDIO_POSITION_EMBEDDING_CLASS_NAME);
+    expect(classes).toContain(POSITION_EMBEDDING_CLASS_NAME);
     model.dispose();
   });
 

@@ -1,3 +1,4 @@
+import { customLayers } from '@omnifuse/core';
 import type * as tfjs from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { audioLayers } from './audio-layers.js';
@@ -26,7 +27,8 @@ const transformer = defineAudioEncoder<TransformerEncoderOptions>({
   schema: transformerEncoderOptionsSchema,
   build({ tf, input, name, options, frames, seedFor }) {
     const { dim } = options;
-    const { PositionEmbedding, SelfAttention } = audioLayers(tf);
+    const { PositionEmbedding } = customLayers(tf);
+    const { SelfAttention } = audioLayers(tf);
     const apply = (layer: tfjs.layers.Layer, x: tfjs.SymbolicTensor | tfjs.SymbolicTensor[]) =>
       layer.apply(x) as tfjs.SymbolicTensor;
     const dense = (units: number, label: string, activation?: 'relu') =>

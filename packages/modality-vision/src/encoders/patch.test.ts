@@ -1,9 +1,8 @@
-import { ErrorCode, OmnifuseError } from '@omnifuse/core';
+import { customLayers, ErrorCode, OmnifuseError, POSITION_EMBEDDING_CLASS_NAME } from '@omnifuse/core';
 import { describeEncoderConformance } from '@omnifuse/core/testing';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ImageRaw } from '../image-options.js';
-import { POSITION_EMBEDDING_CLASS_NAME, visionLayers } from '../layers/index.js';
 import { createPatchEncoder, patchEncoderPlugin } from './patch.js';
 import { gradientPng, mnist, randomBytes } from './test-fixtures.js';
 
@@ -80,8 +79,8 @@ describe('vision:patch', () => {
   });
 
   it('defines and registers the position embedding layer once per tfjs namespace', () => {
-    expect(visionLayers(tf)).toBe(visionLayers(tf));
-    const config = new (visionLayers(tf).PositionEmbedding)({ seed: 3, stddev: 0.5, name: 'x' }).getConfig();
+    expect(customLayers(tf)).toBe(customLayers(tf));
+    const config = new (customLayers(tf).PositionEmbedding)({ seed: 3, stddev: 0.5, name: 'x' }).getConfig();
     expect(config).toMatchObject({ seed: 3, stddev: 0.5, name: 'x' });
   });
 });

@@ -1,7 +1,7 @@
+import { customLayers } from '@omnifuse/core';
 import type * as tfjs from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { seededDropout } from '../layers/conv-block.js';
-import { visionLayers } from '../layers/vision-layers.js';
 import { defineImageEncoder, featureImageSize, imageEncoderOptions } from './shared.js';
 
 const ID = 'vision:patch';
@@ -53,7 +53,7 @@ const patch = defineImageEncoder<PatchEncoderOptions>({
     x = tf.layers
       .reshape({ targetShape: [length, dim], name: `${name}/patches` })
       .apply(x) as tfjs.SymbolicTensor;
-    const { PositionEmbedding } = visionLayers(tf);
+    const { PositionEmbedding } = customLayers(tf);
     x = new PositionEmbedding({
       seed: seedFor('position_embedding'),
       name: `${name}/position_embedding`,

@@ -13,8 +13,4 @@ export {
   PIXEL_NORMALIZATION_CLASS_NAME,
   type PixelNormalizationArgs,
 } from './pixel-normalization.js';
-export {
-  POSITION_EMBEDDING_CLASS_NAME,
-  type PositionEmbeddingArgs,
-} from './position-embedding.js';
 export { type VisionLayers, visionLayers } from './vision-layers.js';

@@ -4,7 +4,7 @@ type Tf = typeof tfjs;
 type Tensor = tfjs.Tensor;
 type Shape = (number | null)[];
 
-/** Constructor arguments (and saved config) of `visionLayers(tf).PositionEmbedding`. */
+/** Constructor arguments (and saved config) of `customLayers(tf).PositionEmbedding`. */
 export interface PositionEmbeddingArgs {
   readonly name?: string;
   /** Seed of the truncated-normal initialiser. */
@@ -14,12 +14,13 @@ export interface PositionEmbeddingArgs {
   readonly trainable?: boolean;
 }
 
-export const POSITION_EMBEDDING_CLASS_NAME = 'OmnifuseVisionPositionEmbedding';
+export const POSITION_EMBEDDING_CLASS_NAME = 'OmnifusePositionEmbedding';
 
 /**
- * The position-embedding layer class for a tfjs namespace (unregistered; {@link visionLayers}
- * defines and registers it once per namespace): `[batch, length, dim]` → the same plus a learned
- * `[length, dim]` embedding per position (ViT's position embeddings).
+ * The position-embedding layer class for a tfjs namespace (unregistered; `customLayers` defines
+ * and registers it once per namespace): `[batch, length, dim]` → the same plus a learned
+ * `[length, dim]` embedding per position (ViT's and BERT's learned positions), shared by sequence
+ * encoders of every modality.
  */
 export function definePositionEmbedding(tf: Tf): new (args: PositionEmbeddingArgs) => tfjs.layers.Layer {
   class PositionEmbedding extends tf.layers.Layer {
