@@ -7,7 +7,10 @@ export interface AudioSource {
   file?: string;
 }
 
-/** Stable tags for what is wrong with a WAV; match on `details.problem`, not on the message. */
+/**
+ * Stable tags for what is wrong with an audio file (WAV or compressed); match on
+ * `details.problem`, not on the message.
+ */
 export type WavProblem =
   | 'not-riff-wave'
   | 'truncated-header'
@@ -16,13 +19,19 @@ export type WavProblem =
   | 'bad-fmt'
   | 'unsupported-encoding'
   | 'empty-clip'
-  | 'non-finite-sample';
+  | 'non-finite-sample'
+  /** Magic bytes of no format `decodeAudio` knows (WAV, FLAC, MP3, Ogg). */
+  | 'unknown-format'
+  /** The container says bytes are missing: a cut Ogg page or no end-of-stream page, an MP3 shorter than its Info tag, a FLAC header cut off. */
+  | 'truncated-stream'
+  /** The decoder rejected frames, or decoded fewer samples than the stream declares. */
+  | 'corrupt-stream';
 
 export function wavError(
   problem: WavProblem,
   message: string,
   where: AudioSource | undefined,
-  extra: { expected?: unknown; found?: unknown; details?: Record<string, unknown> } = {},
+  extra: { expected?: unknown; found?: unknown; details?: Record<string, unknown>; cause?: unknown } = {},
 ): OmnifuseError {
   return new OmnifuseError({
     code: ErrorCode.InvalidInput,
@@ -31,5 +40,9 @@ export function wavError(
     expected: extra.expected,
     found: extra.found,
     details: { problem, ...extra.details },
+    ...(extra.cause === undefined ? {} : { cause: extra.cause }),
   });
 }
+
+/** The same tags under a name that fits every format `decodeAudio` reads. */
+export type AudioProblem = WavProblem;

@@ -1,4 +1,12 @@
-export type { AudioSource, WavProblem } from './audio-error.js';
+export type { AudioProblem, AudioSource, WavProblem } from './audio-error.js';
+export { decodeAudio } from './decode-audio.js';
 export { decodeWav } from './decode-wav.js';
-export type { DecodedAudio, DecodedWav, WavEncoding } from './decoded-audio.js';
+export type {
+  AudioFileEncoding,
+  CompressedEncoding,
+  DecodedAudio,
+  DecodedAudioFile,
+  DecodedWav,
+  WavEncoding,
+} from './decoded-audio.js';
 export { downmix } from './downmix.js';

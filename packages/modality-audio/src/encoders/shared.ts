@@ -16,7 +16,7 @@ import {
   augmentSpectrogram,
   parseAudioAugmentOptions,
 } from '../augment/index.js';
-import { decodeWav } from '../decode/decode-wav.js';
+import { decodeAudio } from '../decode/decode-audio.js';
 import type { DecodedAudio } from '../decode/decoded-audio.js';
 import { downmix } from '../decode/downmix.js';
 import { createFeatureExtractor, type FeatureExtractor, featureExtractorSchema } from '../features/index.js';
@@ -28,7 +28,7 @@ export const AUDIO_PACKAGE_NAME = '@omnifuse/modality-audio';
 /** Bump when preprocessing changes what it returns for the same options. */
 export const AUDIO_PREPROCESSOR_VERSION = '1';
 
-/** A WAV file or inline WAV bytes, or audio already decoded in code. */
+/** An audio file (WAV, FLAC, MP3, Ogg Vorbis) or inline file bytes, or audio already decoded in code. */
 export type AudioRaw = MediaRef | DecodedAudio;
 
 export interface AudioEncoderState {
@@ -133,7 +133,7 @@ export function createAudioPreprocessor(
       const file = isMediaRef(raw) && raw.kind === 'file' ? raw.relativePath : undefined;
       const where = { record: context.record, field: context.field, ...(file ? { file } : {}) };
       try {
-        const audio = isMediaRef(raw) ? decodeMono(await context.readMedia(raw)) : checkDecoded(raw);
+        const audio = isMediaRef(raw) ? await decodeMono(await context.readMedia(raw)) : checkDecoded(raw);
         let samples = audio.samples;
         if (audio.sampleRate !== options.sampleRate)
           samples = resample(samples, audio.sampleRate, options.sampleRate);
@@ -149,9 +149,10 @@ export function createAudioPreprocessor(
   };
 }
 
-function decodeMono(bytes: Uint8Array): DecodedAudio {
-  const wav = decodeWav(bytes);
-  return { sampleRate: wav.sampleRate, samples: downmix(wav.samples) };
+/** WAV, FLAC, MP3 or Ogg Vorbis by magic bytes; an MP3's skipped frames (`decodeErrors`) are tolerated. */
+async function decodeMono(bytes: Uint8Array): Promise<DecodedAudio> {
+  const audio = await decodeAudio(bytes);
+  return { sampleRate: audio.sampleRate, samples: downmix(audio.samples) };
 }
 
 function isMediaRef(raw: AudioRaw): raw is MediaRef {
@@ -170,7 +171,8 @@ function checkDecoded(raw: unknown): DecodedAudio {
   ) {
     throw new OmnifuseError({
       code: ErrorCode.InvalidInput,
-      message: 'audio must be a WAV media reference or { sampleRate, samples: Float32Array } with samples',
+      message:
+        'audio must be an audio file media reference or { sampleRate, samples: Float32Array } with samples',
       expected: 'MediaRef | DecodedAudio',
       found: typeof raw,
     });
