@@ -64,8 +64,8 @@ function readPcm16(file) {
 const clips = files.map(readPcm16);
 const seconds = clips.reduce((a, c) => a + c.length, 0) / config.sampleRate;
 
-function timeKind(kind) {
-  const extractor = createFeatureExtractor({ ...config, kind });
+function timeKind(kind, engine) {
+  const extractor = createFeatureExtractor({ ...config, kind, engine });
   let best = Number.POSITIVE_INFINITY;
   let checksum = 0;
   for (let r = 0; r < runs + 1; r++) {
@@ -87,7 +87,8 @@ function timeKind(kind) {
 // extractors' closures and deoptimises it on the second shape).
 const only = args.get('only');
 if (only) {
-  console.log(JSON.stringify(timeKind(only)));
+  const [kind, engine] = only.split(':');
+  console.log(JSON.stringify(timeKind(kind, engine)));
   process.exit(0);
 }
 function timeKindInChild(kind) {
@@ -104,7 +105,11 @@ function timeKindInChild(kind) {
   }
   return JSON.parse(child.stdout.trim().split('\n').at(-1));
 }
-const ours = { logmel: timeKindInChild('logmel'), mfcc: timeKindInChild('mfcc') };
+// The default engine (WebAssembly SIMD) and the plain-JavaScript fallback.
+const engines = ['wasm', 'js'];
+const ours = {};
+for (const kind of ['logmel', 'mfcc'])
+  for (const engine of engines) ours[`${kind}:${engine}`] = timeKindInChild(`${kind}:${engine}`);
 
 const python = spawnSync('/usr/bin/python3', [path.join(here, 'audio-features-numpy.py')], {
   input: JSON.stringify({ files, runs, ...config }),
@@ -122,14 +127,21 @@ console.log(
   `${clips.length} FSDD clips (${seconds.toFixed(1)} s of audio), nFft ${config.nFft}, hop ${config.hopLength}, ` +
     `${config.nMels} mels, ${config.nMfcc} MFCCs; best of ${runs}; numpy ${numpy.numpy}, scipy ${numpy.scipy}`,
 );
-console.log('| features | omnifuse clips/s | numpy clips/s | omnifuse / numpy | checksum agreement |');
-console.log('| -------- | ---------------- | ------------- | ---------------- | ------------------ |');
+console.log(
+  '| features | engine | omnifuse clips/s | numpy clips/s | omnifuse / numpy | checksum agreement |',
+);
+console.log(
+  '| -------- | ------ | ---------------- | ------------- | ---------------- | ------------------ |',
+);
 for (const kind of ['logmel', 'mfcc']) {
-  const a = ours[kind];
-  const b = numpy[kind];
-  const agreement = Math.abs(a.checksum - b.checksum) / Math.max(1, Math.abs(b.checksum));
-  console.log(
-    `| ${kind.padEnd(8)} | ${a.clipsPerSecond.toFixed(0).padStart(16)} | ${b.clipsPerSecond.toFixed(0).padStart(13)} | ` +
-      `${(a.clipsPerSecond / b.clipsPerSecond).toFixed(2).padStart(15)}× | ${agreement.toExponential(1).padStart(18)} |`,
-  );
+  for (const engine of engines) {
+    const a = ours[`${kind}:${engine}`];
+    const b = numpy[kind];
+    const agreement = Math.abs(a.checksum - b.checksum) / Math.max(1, Math.abs(b.checksum));
+    console.log(
+      `| ${kind.padEnd(8)} | ${engine.padEnd(6)} | ${a.clipsPerSecond.toFixed(0).padStart(16)} | ` +
+        `${b.clipsPerSecond.toFixed(0).padStart(13)} | ` +
+        `${(a.clipsPerSecond / b.clipsPerSecond).toFixed(2).padStart(15)}× | ${agreement.toExponential(1).padStart(18)} |`,
+    );
+  }
 }

@@ -44,6 +44,12 @@ export const featureExtractorSchema = z
       .default(9),
     /** Per-utterance mean/variance normalisation of every output dimension, applied last. */
     cmvn: z.boolean().default(false),
+    /**
+     * Log-mel / MFCC kernel: `auto` uses WebAssembly SIMD (two frames per vector) where available and
+     * the JavaScript kernel otherwise; both compute the same formula in float64 and agree to ~1e-12 dB.
+     * Spectrogram kinds and non-power-of-two `nFft` always use JavaScript (`wasm` is refused there).
+     */
+    engine: z.enum(['auto', 'wasm', 'js']).default('auto'),
   })
   .strict();
 
@@ -110,8 +116,18 @@ export function createFeatureExtractor(options: FeatureExtractorOptions): Featur
           dct,
           nMfcc: config.nMfcc,
           float32: config.deltas === 0 && !config.cmvn,
+          engine: config.engine,
         })
       : undefined;
+  if (config.engine === 'wasm' && !fused) {
+    throw new OmnifuseError({
+      code: ErrorCode.InvalidOptions,
+      message: "engine 'wasm' computes log-mel and MFCC with a power-of-two nFft only",
+      field: 'engine',
+      expected: "kind 'logmel' or 'mfcc' and a power-of-two nFft, or engine 'auto' / 'js'",
+      found: { engine: config.engine, kind: config.kind, nFft: config.nFft },
+    });
+  }
 
   return {
     config,

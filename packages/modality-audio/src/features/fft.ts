@@ -49,16 +49,27 @@ export interface PowerFft extends RealFft {
   powerInto(input: Float64Array, offset: number, window: Float64Array, out: Float64Array): void;
 }
 
-/**
- * Real FFT of a power-of-two `n` (>= 2) as a complex FFT of m = n / 2 packed points: the bit-reversal
- * permutation is folded into the packing read (and the first, twiddle-free radix-2 or radix-4 stage),
- * the remaining stages are radix-4 (3 complex multiplies per 4 points) over one interleaved re/im
- * Float64Array with per-stage twiddle triples stored contiguously; the split pass handles bins k and
- * m - k together.
- */
-export function createPowerFft(n: number): PowerFft {
+/** The fixed tables of the packed radix-4 real FFT of a power-of-two `n`, shared by both kernels. */
+export interface Radix4Tables {
+  /** Complex points, n / 2. */
+  m: number;
+  bins: number;
+  /** Bit reversal of log2(m) bits for each point. */
+  bitrev: Int32Array;
+  /** First stage: twiddle-free radix 4 (log2(m) even and >= 2), radix 2 (odd), or 1 (m = 1). */
+  first: 1 | 2 | 4;
+  /** Quarter size h of each radix-4 stage after the first: first, 4 first, ... */
+  stageH: Int32Array;
+  /** Where each stage's twiddles start in `tw`, in entries. */
+  stageOff: Int32Array;
+  /** Per stage, per j < h: W^j, W^2j, W^3j (re, im), W = e^{-2πi/4h}. */
+  tw: Float64Array;
+  /** Split twiddles e^{-2πik/n}, k = 0..m/2, interleaved re, im. */
+  split: Float64Array;
+}
+
+export function radix4Tables(n: number): Radix4Tables {
   const m = n >> 1;
-  const bins = m + 1;
   const levels = Math.round(Math.log2(m));
   const bitrev = new Int32Array(m);
   for (let i = 0; i < m; i++) {
@@ -66,9 +77,7 @@ export function createPowerFft(n: number): PowerFft {
     for (let b = 0, v = i; b < levels; b++, v >>= 1) r = (r << 1) | (v & 1);
     bitrev[i] = r;
   }
-  // First stage: twiddle-free radix-4 when log2(m) is even (and >= 2), radix-2 when it is odd.
   const first = levels === 0 ? 1 : levels % 2 === 0 ? 4 : 2;
-  // Radix-4 stages: quarter size h = first, 4 first, ...; per j < h: W^j, W^2j, W^3j, W = e^{-2πi/4h}.
   const stageH: number[] = [];
   const stageOff: number[] = [];
   let twLen = 0;
@@ -89,16 +98,35 @@ export function createPowerFft(n: number): PowerFft {
       }
     }
   }
-  const stages = stageH.length;
-  const hs = Int32Array.from(stageH);
-  const offs = Int32Array.from(stageOff);
-  // Split twiddles e^{-2πik/n}, k = 0..m/2, interleaved.
   const half = m >> 1;
   const split = new Float64Array(2 * (half + 1));
   for (let k = 0; k <= half; k++) {
     split[2 * k] = Math.cos((2 * Math.PI * k) / n);
     split[2 * k + 1] = -Math.sin((2 * Math.PI * k) / n);
   }
+  return {
+    m,
+    bins: m + 1,
+    bitrev,
+    first,
+    stageH: Int32Array.from(stageH),
+    stageOff: Int32Array.from(stageOff),
+    tw,
+    split,
+  };
+}
+
+/**
+ * Real FFT of a power-of-two `n` (>= 2) as a complex FFT of m = n / 2 packed points: the bit-reversal
+ * permutation is folded into the packing read (and the first, twiddle-free radix-2 or radix-4 stage),
+ * the remaining stages are radix-4 (3 complex multiplies per 4 points) over one interleaved re/im
+ * Float64Array with per-stage twiddle triples stored contiguously; the split pass handles bins k and
+ * m - k together.
+ */
+export function createPowerFft(n: number): PowerFft {
+  const { m, bins, bitrev, first, stageH: hs, stageOff: offs, tw, split } = radix4Tables(n);
+  const stages = hs.length;
+  const half = m >> 1;
   const z = new Float64Array(2 * m);
   const ones = new Float64Array(n).fill(1);
   const q1 = m >> 1;
