@@ -47,7 +47,9 @@ export {
 } from './compose/index.js';
 export * from './dataset/index.js';
 export {
+  copyFeatureSpec,
   createVectorEncoder,
+  parseEncoderOptions,
   type VectorEncoderOptions,
   type VectorEncoderOptionsInput,
   type VectorEncoderState,

@@ -1,3 +1,4 @@
+export { copyFeatureSpec, parseEncoderOptions } from './parse-options.js';
 export {
   createVectorEncoder,
   type VectorEncoderOptions,

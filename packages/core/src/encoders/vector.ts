@@ -2,10 +2,10 @@ import type { SymbolicTensor } from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { customLayers } from '../compose/layers.js';
 import { ErrorCode, OmnifuseError } from '../errors.js';
-import { formatPath } from '../model-spec.js';
 import { hashSeed } from '../rng.js';
 import type { EncoderPluginV1, EncoderV1, RecordContext } from '../spec/encoder.js';
 import type { Feature } from '../spec/feature.js';
+import { parseEncoderOptions } from './parse-options.js';
 
 const ID = 'vector:mlp';
 const PACKAGE_NAME = '@omnifuse/core';
@@ -167,17 +167,7 @@ export const vectorEncoderPlugin: EncoderPluginV1<VectorRaw, VectorEncoderState>
 };
 
 function parseOptions(options: unknown): VectorEncoderOptions {
-  const result = vectorEncoderOptionsSchema.safeParse(options ?? {});
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  throw new OmnifuseError({
-    code: ErrorCode.InvalidOptions,
-    message: `invalid options for ${ID}: ${issue.message}`,
-    plugin: ID,
-    step: 'create',
-    path: formatPath(issue.path),
-    details: { issues: result.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })) },
-  });
+  return parseEncoderOptions(ID, vectorEncoderOptionsSchema, options);
 }
 
 function isNamedNumbers(value: unknown): value is Readonly<Record<string, number | string>> {

@@ -6,7 +6,14 @@ import type {
   FeatureSpec,
   MediaRef,
 } from '@omnifuse/core';
-import { ErrorCode, errorFields, formatPath, hashSeed, OmnifuseError } from '@omnifuse/core';
+import {
+  copyFeatureSpec,
+  ErrorCode,
+  errorFields,
+  hashSeed,
+  OmnifuseError,
+  parseEncoderOptions,
+} from '@omnifuse/core';
 import type * as tfjs from '@tensorflow/tfjs';
 import { z } from 'zod';
 import {
@@ -198,9 +205,9 @@ export function defineAudioEncoder<Options extends AudioEncoderBaseOptions>(
       modality: 'audio',
       version,
       options: parsed,
-      fit: () => ({ featureSpec: plainSpec(preprocessor.featureSpec()) }),
+      fit: () => ({ featureSpec: copyFeatureSpec(preprocessor.featureSpec()) }),
       preprocess: (raw, _state, context) => preprocessor.preprocess(raw, context),
-      featureSpec: (state) => plainSpec(state.featureSpec),
+      featureSpec: (state) => copyFeatureSpec(state.featureSpec),
       build({ tf, input, state, name, seed }) {
         const [frames, dims] = state.featureSpec.shape;
         return definition.build({
@@ -245,24 +252,12 @@ export function defineAudioEncoder<Options extends AudioEncoderBaseOptions>(
   return { plugin, create, parseOptions };
 }
 
-export function parseAudioEncoderOptions<Options>(
+/** Parses options with a schema; the first issue becomes an E_OPTIONS error naming plugin and path. */
+export const parseAudioEncoderOptions: <Options>(
   id: string,
   schema: z.ZodType<Options, unknown>,
   options: unknown,
-): Options {
-  const result = schema.safeParse(options ?? {});
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
-  const first = issues[0]!;
-  throw new OmnifuseError({
-    code: ErrorCode.InvalidOptions,
-    message: `invalid options for ${id}: ${first.message}`,
-    plugin: id,
-    step: 'create',
-    path: first.path,
-    details: { issues },
-  });
-}
+) => Options = parseEncoderOptions;
 
 function createPreprocessorFor(
   id: string,
@@ -318,8 +313,4 @@ function checkAugment(
     });
   }
   return context;
-}
-
-function plainSpec(spec: FeatureSpec): FeatureSpec {
-  return { dtype: spec.dtype, shape: [...spec.shape] };
 }

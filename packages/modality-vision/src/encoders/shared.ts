@@ -1,5 +1,12 @@
 import type { EncodedOutput, EncoderPluginV1, EncoderV1, Feature, FeatureSpec } from '@omnifuse/core';
-import { ErrorCode, errorFields, formatPath, hashSeed, OmnifuseError } from '@omnifuse/core';
+import {
+  copyFeatureSpec,
+  ErrorCode,
+  errorFields,
+  hashSeed,
+  OmnifuseError,
+  parseEncoderOptions,
+} from '@omnifuse/core';
 import type * as tfjs from '@tensorflow/tfjs';
 import { z } from 'zod';
 import {
@@ -99,12 +106,12 @@ export function defineImageEncoder<Options extends ImageEncoderBaseOptions>(
       options: parsed,
 
       // Preprocessing has no statistics to learn; the state pins the feature spec for the bundle.
-      fit: () => ({ featureSpec: plainSpec(preprocessor.featureSpec()) }),
+      fit: () => ({ featureSpec: copyFeatureSpec(preprocessor.featureSpec()) }),
 
       // Its errors are E_INPUT naming the record and field; the caller's step wrapper adds the plugin.
       preprocess: (raw, _state, context) => preprocessor.preprocess(raw, context),
 
-      featureSpec: (state) => plainSpec(state.featureSpec),
+      featureSpec: (state) => copyFeatureSpec(state.featureSpec),
 
       build({ tf, input, state, name, seed }) {
         const [height, width, channels] = state.featureSpec.shape;
@@ -162,24 +169,11 @@ function normalizeInput(
 }
 
 /** Parses options with a schema; the first issue becomes an E_OPTIONS error naming plugin and path. */
-export function parseImageEncoderOptions<Options>(
+export const parseImageEncoderOptions: <Options>(
   id: string,
   schema: z.ZodType<Options, unknown>,
   options: unknown,
-): Options {
-  const result = schema.safeParse(options ?? {});
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
-  const first = issues[0]!;
-  throw new OmnifuseError({
-    code: ErrorCode.InvalidOptions,
-    message: `invalid options for ${id}: ${first.message}`,
-    plugin: id,
-    step: 'create',
-    path: first.path,
-    details: { issues },
-  });
-}
+) => Options = parseEncoderOptions;
 
 /** Height and width of the feature preprocessing yields: the crop when there is one, else the size. */
 export function featureImageSize(preprocess: ImagePreprocessOptions): { width: number; height: number } {
@@ -226,8 +220,4 @@ function createPreprocessorFor(id: string, options: ImagePreprocessOptions) {
       cause: error,
     });
   }
-}
-
-function plainSpec(spec: FeatureSpec): FeatureSpec {
-  return { dtype: spec.dtype, shape: [...spec.shape] };
 }
