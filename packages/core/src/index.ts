@@ -32,6 +32,8 @@ export {
 } from './bundle/index.js';
 export * from './cache/index.js';
 export {
+  applyFinalNorm,
+  applyTransformerBlock,
   type ComposedInput,
   type ComposedModel,
   type ComposeModelArgs,
@@ -40,10 +42,14 @@ export {
   customLayers,
   type FittedEncoder,
   layerPrefixes,
+  MASKED_SCORE,
+  MULTI_HEAD_ATTENTION_CLASS_NAME,
+  type MultiHeadAttentionArgs,
   POSITION_EMBEDDING_CLASS_NAME,
   type PositionEmbeddingArgs,
   PRESENCE_SUFFIX,
   type SeededDropoutArgs,
+  type TransformerBlockOptions,
 } from './compose/index.js';
 export * from './dataset/index.js';
 export {

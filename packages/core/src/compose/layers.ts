@@ -1,5 +1,10 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { hashSeed } from '../rng.js';
+import {
+  defineMultiHeadAttention,
+  MASKED_SCORE,
+  type MultiHeadAttentionArgs,
+} from './multi-head-attention.js';
 import { definePositionEmbedding, type PositionEmbeddingArgs } from './position-embedding.js';
 
 type Tf = typeof tfTypes;
@@ -32,6 +37,25 @@ export interface CustomLayers {
   /** `[b, L, d]` → the same plus a learned `[L, d]` position embedding. */
   readonly PositionEmbedding: new (
     args: PositionEmbeddingArgs,
+  ) => tfTypes.layers.Layer;
+  /**
+   * `[sequence [b, L, d], mask [b, L]]` (or the sequence alone) → `[b, d]`: the per-feature maximum
+   * over the real positions; an example whose mask is all zeros pools to zeros.
+   */
+  readonly MaskedMaxPooling: new (args?: {
+    name?: string;
+  }) => tfTypes.layers.Layer;
+  /** Token ids `[b, L]` → float `[b, L]` padding mask: 1 where the id is not 0 (the padding id). */
+  readonly TokenMask: new (args?: {
+    name?: string;
+  }) => tfTypes.layers.Layer;
+  /**
+   * `[query [b, Lq, dq], value [b, Lk, dv]]` or `[query, value, keyMask [b, Lk]]` → `[b, Lq, dq]`:
+   * masked multi-head scaled dot-product attention (self- or cross-attention); masked keys get no
+   * weight, and an example with no real key outputs zeros.
+   */
+  readonly MultiHeadAttention: new (
+    args: MultiHeadAttentionArgs,
   ) => tfTypes.layers.Layer;
 }
 
@@ -99,7 +123,52 @@ export function customLayers(tf: Tf): CustomLayers {
     }
   }
 
+  class MaskedMaxPooling extends tf.layers.Layer {
+    static className = 'OmnifuseMaskedMaxPooling';
+
+    constructor(args: { name?: string } = {}) {
+      super({ ...args, trainable: false });
+    }
+
+    override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+      const sequence = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
+      return [sequence[0] ?? null, sequence[2] ?? null];
+    }
+
+    override call(inputs: Tensor | Tensor[]): Tensor {
+      return tf.tidy(() => {
+        const list = Array.isArray(inputs) ? inputs : [inputs];
+        const sequence = list[0]!;
+        if (list.length < 2 || !list[1]) return tf.max(sequence, 1);
+        const mask = tf.cast(list[1], sequence.dtype);
+        // Padding can never win the max; an all-padding example then gives zeros, not -1e9.
+        const shifted = tf.add(sequence, tf.expandDims(tf.mul(tf.sub(1, mask), MASKED_SCORE), -1));
+        const anyReal = tf.cast(tf.greater(tf.sum(mask, 1, true), 0), sequence.dtype);
+        return tf.mul(tf.max(shifted, 1), anyReal);
+      });
+    }
+  }
+
+  class TokenMask extends tf.layers.Layer {
+    static className = 'OmnifuseTokenMask';
+
+    constructor(args: { name?: string } = {}) {
+      super({ ...args, trainable: false });
+    }
+
+    override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+      return [...((Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape)];
+    }
+
+    override call(inputs: Tensor | Tensor[]): Tensor {
+      const ids = Array.isArray(inputs) ? inputs[0]! : inputs;
+      return tf.tidy(() => tf.cast(tf.notEqual(ids, 0), 'float32'));
+    }
+  }
+
   tf.serialization.registerClass(MaskedMeanPooling);
+  tf.serialization.registerClass(MaskedMaxPooling);
+  tf.serialization.registerClass(TokenMask);
   tf.serialization.registerClass(
     SeededDropout as unknown as Parameters<Tf['serialization']['registerClass']>[0],
   );
@@ -107,7 +176,18 @@ export function customLayers(tf: Tf): CustomLayers {
   tf.serialization.registerClass(
     PositionEmbedding as unknown as Parameters<Tf['serialization']['registerClass']>[0],
   );
-  const layers: CustomLayers = { MaskedMeanPooling, SeededDropout, PositionEmbedding };
+  const MultiHeadAttention = defineMultiHeadAttention(tf);
+  tf.serialization.registerClass(
+    MultiHeadAttention as unknown as Parameters<Tf['serialization']['registerClass']>[0],
+  );
+  const layers: CustomLayers = {
+    MaskedMeanPooling,
+    MaskedMaxPooling,
+    SeededDropout,
+    PositionEmbedding,
+    TokenMask,
+    MultiHeadAttention,
+  };
   cache.set(tf, layers);
   return layers;
 }
