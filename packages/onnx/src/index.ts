@@ -26,6 +26,11 @@ export {
   type OnnxTensorInput,
   type OnnxTensorOutput,
 } from './load-onnx-model.js';
+export {
+  asModelOptionError,
+  type CheckModelFileOptions,
+  checkModelFile,
+} from './model-option-errors.js';
 export type { OnnxDType } from './onnx-proto.js';
 export { type PinnedOnnxModel, type PinnedOnnxModelOptions, pinOnnxModel } from './pinned-model.js';
 export {

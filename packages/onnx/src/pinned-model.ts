@@ -1,5 +1,6 @@
 import { ErrorCode, OmnifuseError } from '@omnifuse/core';
 import { loadOnnxModel, type OnnxModel } from './load-onnx-model.js';
+import { asModelOptionError } from './model-option-errors.js';
 
 /**
  * One ONNX session per encoder instance, opened on first use and shared by every record, and tied to
@@ -21,17 +22,24 @@ export interface PinnedOnnxModel {
 export interface PinnedOnnxModelOptions {
   /** Plugin id named in errors. */
   readonly plugin: string;
-  /** Turns an open failure into the error the plugin raises for that step. */
-  readonly openError: (error: unknown, step: string) => Error;
+  /**
+   * Turns an open failure into the error the plugin raises for that step; default an `E_OPTIONS`
+   * error about the `model` option, naming the plugin, the step and the file.
+   */
+  readonly openError?: (error: unknown, step: string) => Error;
 }
 
 export function pinOnnxModel(file: string, options: PinnedOnnxModelOptions): PinnedOnnxModel {
+  const openError =
+    options.openError ??
+    ((error: unknown, step: string) =>
+      asModelOptionError(error, { plugin: options.plugin, step, path: 'model', file }));
   let model: Promise<OnnxModel> | undefined;
   const open = (step: string): Promise<OnnxModel> => {
     if (!model) {
       const opening: Promise<OnnxModel> = loadOnnxModel(file).catch((error: unknown) => {
         if (model === opening) model = undefined;
-        throw options.openError(error, step);
+        throw openError(error, step);
       });
       model = opening;
     }

@@ -7,6 +7,21 @@ export {
   layerPrefixes,
   PRESENCE_SUFFIX,
 } from './compose-model.js';
+export {
+  type FusionPresence,
+  type FusionPresenceOptions,
+  fusionPresence,
+  fusionVectors,
+  modalityDropoutSchema,
+} from './fusion-helpers.js';
+export {
+  MISSING_EMBEDDING_CLASS_NAME,
+  type MissingEmbeddingArgs,
+  MODALITY_DROPOUT_CLASS_NAME,
+  type ModalityDropoutArgs,
+  PRESENCE_COLUMN_CLASS_NAME,
+  type PresenceColumnArgs,
+} from './fusion-layers.js';
 export { type CustomLayers, customLayers, type SeededDropoutArgs } from './layers.js';
 export {
   MASKED_SCORE,
@@ -14,4 +29,13 @@ export {
   type MultiHeadAttentionArgs,
 } from './multi-head-attention.js';
 export { POSITION_EMBEDDING_CLASS_NAME, type PositionEmbeddingArgs } from './position-embedding.js';
+export {
+  applyProjection,
+  type LayerActivation,
+  layerActivationSchema,
+  type ProjectionDefaults,
+  type ProjectionNaming,
+  type ProjectionOptions,
+  projectionOptionsSchema,
+} from './projection-head.js';
 export { applyFinalNorm, applyTransformerBlock, type TransformerBlockOptions } from './transformer-block.js';

@@ -1,6 +1,12 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { hashSeed } from '../rng.js';
 import {
+  defineFusionLayers,
+  type MissingEmbeddingArgs,
+  type ModalityDropoutArgs,
+  type PresenceColumnArgs,
+} from './fusion-layers.js';
+import {
   defineMultiHeadAttention,
   MASKED_SCORE,
   type MultiHeadAttentionArgs,
@@ -56,6 +62,21 @@ export interface CustomLayers {
    */
   readonly MultiHeadAttention: new (
     args: MultiHeadAttentionArgs,
+  ) => tfTypes.layers.Layer;
+  /**
+   * M presences `[b, 1]` → `[b, M]`; while training, drops each present modality with probability
+   * `rate` (seeded per call), never all of an example's present modalities. Inference: identity.
+   */
+  readonly ModalityDropout: new (
+    args: ModalityDropoutArgs,
+  ) => tfTypes.layers.Layer;
+  /** `[vector [b, d], presence [b, 1]]` → the vector where present, a learned `[d]` stand-in where not. */
+  readonly MissingEmbedding: new (
+    args: MissingEmbeddingArgs,
+  ) => tfTypes.layers.Layer;
+  /** `[b, M]` → `[b, 1]`: column `index` (a serialisable slice, where a Lambda layer would not be). */
+  readonly PresenceColumn: new (
+    args: PresenceColumnArgs,
   ) => tfTypes.layers.Layer;
 }
 
@@ -180,7 +201,12 @@ export function customLayers(tf: Tf): CustomLayers {
   tf.serialization.registerClass(
     MultiHeadAttention as unknown as Parameters<Tf['serialization']['registerClass']>[0],
   );
+  const fusionLayers = defineFusionLayers(tf);
+  for (const layer of Object.values(fusionLayers)) {
+    tf.serialization.registerClass(layer as unknown as Parameters<Tf['serialization']['registerClass']>[0]);
+  }
   const layers: CustomLayers = {
+    ...fusionLayers,
     MaskedMeanPooling,
     MaskedMaxPooling,
     SeededDropout,

@@ -8,6 +8,7 @@ export {
   type FusionConformanceCheck,
   type FusionConformanceOptions,
 } from './fusion-conformance.js';
+export { expectGradientsMatchFiniteDifferences, type GradientCheckOptions } from './gradient-check.js';
 export { createMockConcatFusion, mockConcatFusionPlugin } from './mock-concat-fusion.js';
 export {
   createMockEncoderPlugin,

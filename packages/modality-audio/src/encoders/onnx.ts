@@ -1,15 +1,14 @@
-import { statSync } from 'node:fs';
 import path from 'node:path';
 import {
+  applyProjection,
   asPluginError,
   type EncoderPluginV1,
   type EncoderV1,
   ErrorCode,
-  hashSeed,
   OmnifuseError,
+  projectionOptionsSchema,
 } from '@omnifuse/core';
-import { type OnnxModel, pinOnnxModel } from '@omnifuse/onnx';
-import type { SymbolicTensor } from '@tensorflow/tfjs';
+import { asModelOptionError, checkModelFile, type OnnxModel, pinOnnxModel } from '@omnifuse/onnx';
 import { z } from 'zod';
 import {
   AUDIO_PACKAGE_NAME,
@@ -21,6 +20,8 @@ import {
 } from './shared.js';
 
 const ID = 'audio:onnx';
+
+const projectionHead = projectionOptionsSchema().shape;
 
 export const audioOnnxEncoderOptionsSchema = z
   .object({
@@ -36,8 +37,8 @@ export const audioOnnxEncoderOptionsSchema = z
      */
     preprocess: audioPreprocessSchema.prefault({}),
     /** Units of a trainable dense layer on the frozen features; null passes them through. */
-    projection: z.number().int().positive().nullable().default(null),
-    activation: z.enum(['linear', 'relu', 'tanh', 'sigmoid', 'elu']).default('relu'),
+    projection: projectionHead.units.nullable().default(null),
+    activation: projectionHead.activation,
   })
   .strict();
 
@@ -64,7 +65,7 @@ export interface AudioOnnxEncoderState {
 export function createAudioOnnxEncoder(options: unknown = {}): EncoderV1<AudioRaw, AudioOnnxEncoderState> {
   const parsed = parseAudioEncoderOptions(ID, audioOnnxEncoderOptionsSchema, options);
   const file = path.resolve(parsed.model);
-  checkModelFile(file);
+  checkModelFile(file, { plugin: ID });
   let preprocessor: ReturnType<typeof createAudioPreprocessor>;
   try {
     preprocessor = createAudioPreprocessor(parsed.preprocess, 'sequence');
@@ -80,11 +81,7 @@ export function createAudioOnnxEncoder(options: unknown = {}): EncoderV1<AudioRa
   const [frames, dims] = preprocessor.featureSpec().shape as [number, number];
 
   // One session per encoder instance, opened on first use and tied to the fitted weights.
-  const pinned = pinOnnxModel(file, {
-    plugin: ID,
-    openError: (error, step) =>
-      asPluginError(error, { plugin: ID, code: ErrorCode.InvalidOptions, step, path: 'model', file }),
-  });
+  const pinned = pinOnnxModel(file, { plugin: ID });
   const modelFor = (state: AudioOnnxEncoderState): Promise<OnnxModel> =>
     pinned.withWeights(state.model.sha256);
 
@@ -135,14 +132,7 @@ export function createAudioOnnxEncoder(options: unknown = {}): EncoderV1<AudioRa
           outputDim: probe.length,
         };
       } catch (error) {
-        // Nothing here depends on a record: a model that does not fit is a wrong option.
-        throw asPluginError(error, {
-          plugin: ID,
-          code: ErrorCode.InvalidOptions,
-          step: 'fit',
-          field: context.field,
-          file,
-        });
+        throw asModelOptionError(error, { plugin: ID, step: 'fit', field: context.field, file });
       }
     },
 
@@ -165,22 +155,14 @@ export function createAudioOnnxEncoder(options: unknown = {}): EncoderV1<AudioRa
     featureSpec: (state) => ({ dtype: 'float32', shape: [state.outputDim] }),
 
     build({ tf, input, state, name, seed }) {
-      if (parsed.projection === null) {
-        // A layer even for the identity, so the encoder's output is a layer of its own.
-        const x = tf.layers
-          .activation({ activation: 'linear', name: `${name}/identity` })
-          .apply(input) as SymbolicTensor;
-        return { kind: 'vector', output: x, dim: state.outputDim };
-      }
-      const x = tf.layers
-        .dense({
-          units: parsed.projection,
-          activation: parsed.activation,
-          kernelInitializer: tf.initializers.glorotUniform({ seed: hashSeed(`${seed}:projection`) }),
-          name: `${name}/projection`,
-        })
-        .apply(input) as SymbolicTensor;
-      return { kind: 'vector', output: x, dim: parsed.projection };
+      const units = parsed.projection;
+      const output = applyProjection(
+        tf,
+        input,
+        { units, activation: parsed.activation, dropout: 0 },
+        { name, seed, identity: true },
+      );
+      return { kind: 'vector', output, dim: units ?? state.outputDim };
     },
   };
 }
@@ -226,25 +208,4 @@ function checkInputShape(model: OnnxModel, input: string, frames: number, dims: 
     });
   }
   return shape.length as 3 | 4;
-}
-
-function checkModelFile(file: string): void {
-  let found: string | undefined;
-  try {
-    if (statSync(file).isDirectory()) found = 'a directory';
-  } catch (error) {
-    found = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error);
-  }
-  if (found) {
-    throw new OmnifuseError({
-      code: ErrorCode.InvalidOptions,
-      message: `ONNX model file not found (relative paths resolve against ${process.cwd()})`,
-      plugin: ID,
-      step: 'create',
-      path: 'model',
-      file,
-      expected: 'an existing .onnx file',
-      found,
-    });
-  }
 }

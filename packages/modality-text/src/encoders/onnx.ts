@@ -1,17 +1,17 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
+  applyProjection,
   asPluginError,
-  customLayers,
   type EncoderPluginV1,
   type EncoderV1,
   ErrorCode,
-  hashSeed,
   OmnifuseError,
   parseEncoderOptions,
+  projectionOptionsSchema,
   sha256,
 } from '@omnifuse/core';
-import { type OnnxModel, pinOnnxModel } from '@omnifuse/onnx';
+import { asModelOptionError, checkModelFile, type OnnxModel, pinOnnxModel } from '@omnifuse/onnx';
 import type { SymbolicTensor } from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { type HfTokenizer, loadHfTokenizer } from '../hf-tokenizer/index.js';
@@ -46,15 +46,7 @@ export const textOnnxEncoderOptionsSchema = z
      */
     pooling: z.enum(['cls', 'mean', 'sequence']).default('mean'),
     /** A trainable dense layer on the frozen features (per position for `sequence`); null: none. */
-    projection: z
-      .object({
-        units: z.number().int().positive(),
-        activation: z.enum(['linear', 'relu', 'tanh', 'sigmoid', 'elu', 'gelu']).default('relu'),
-        dropout: z.number().min(0).max(0.95).default(0),
-      })
-      .strict()
-      .nullable()
-      .default(null),
+    projection: projectionOptionsSchema().nullable().default(null),
   })
   .strict();
 
@@ -107,21 +99,16 @@ export function createTextOnnxEncoder(options: unknown = {}): EncoderV1<string, 
   const parsed = parseEncoderOptions(ID, textOnnxEncoderOptionsSchema, options);
   const modelFile = path.resolve(parsed.model);
   const tokenizerFile = path.resolve(parsed.tokenizer);
-  checkFile(modelFile, 'model', 'an existing .onnx file');
-  checkFile(tokenizerFile, 'tokenizer', 'an existing tokenizer.json');
+  checkModelFile(modelFile, { plugin: ID });
+  checkModelFile(tokenizerFile, {
+    plugin: ID,
+    option: 'tokenizer',
+    label: 'tokenizer',
+    expected: 'an existing tokenizer.json',
+  });
   const { maxLength, pooling } = parsed;
 
-  const pinned = pinOnnxModel(modelFile, {
-    plugin: ID,
-    openError: (error, step) =>
-      asPluginError(error, {
-        plugin: ID,
-        code: ErrorCode.InvalidOptions,
-        step,
-        path: 'model',
-        file: modelFile,
-      }),
-  });
+  const pinned = pinOnnxModel(modelFile, { plugin: ID });
   const tokenizers = new Map<string, HfTokenizer>();
   /** The tokenizer file as it is now, loaded once per content hash. */
   const readTokenizer = (step: string): { tokenizer: HfTokenizer; identity: FileIdentity } => {
@@ -249,14 +236,8 @@ export function createTextOnnxEncoder(options: unknown = {}): EncoderV1<string, 
           outputDim: probe.dim,
         };
       } catch (error) {
-        // Nothing here depends on a record: a model or tokenizer that does not fit is a wrong option.
-        throw asPluginError(error, {
-          plugin: ID,
-          code: ErrorCode.InvalidOptions,
-          step: 'fit',
-          field: context.field,
-          file: modelFile,
-        });
+        // A tokenizer that does not fit is a wrong option too.
+        throw asModelOptionError(error, { plugin: ID, step: 'fit', field: context.field, file: modelFile });
       }
     },
 
@@ -331,29 +312,8 @@ export function createTextOnnxEncoder(options: unknown = {}): EncoderV1<string, 
           .apply(maskChannel) as SymbolicTensor;
       }
       const projection = parsed.projection;
-      if (projection && projection.dropout > 0) {
-        const { SeededDropout } = customLayers(tf);
-        x = new SeededDropout({
-          rate: projection.dropout,
-          seed: hashSeed(`${seed}:dropout`),
-          name: `${name}/dropout`,
-        }).apply(x) as SymbolicTensor;
-      }
-      if (projection) {
-        x = tf.layers
-          .dense({
-            units: projection.units,
-            activation: projection.activation,
-            kernelInitializer: tf.initializers.glorotUniform({ seed: hashSeed(`${seed}:projection`) }),
-            name: `${name}/projection`,
-          })
-          .apply(x) as SymbolicTensor;
-      } else if (pooling !== 'sequence') {
-        // A layer even for the identity, so the encoder's output is a layer of its own.
-        x = tf.layers
-          .activation({ activation: 'linear', name: `${name}/identity` })
-          .apply(x) as SymbolicTensor;
-      }
+      // Dropout on the frozen features, before the projection; a sequence needs no identity layer.
+      x = applyProjection(tf, x, projection, { name, seed, identity: pooling !== 'sequence' });
       const outDim = projection?.units ?? dim;
       return pooling === 'sequence'
         ? { kind: 'sequence', output: x, mask, length: maxLength, dim: outDim }
@@ -463,25 +423,4 @@ function matchInputs(
     },
     inputDType: inputDType!,
   };
-}
-
-function checkFile(file: string, option: 'model' | 'tokenizer', expected: string): void {
-  let found: string | undefined;
-  try {
-    if (statSync(file).isDirectory()) found = 'a directory';
-  } catch (error) {
-    found = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error);
-  }
-  if (found) {
-    throw new OmnifuseError({
-      code: ErrorCode.InvalidOptions,
-      message: `${option} file not found (relative paths resolve against ${process.cwd()})`,
-      plugin: ID,
-      step: 'create',
-      path: option,
-      file,
-      expected,
-      found,
-    });
-  }
 }

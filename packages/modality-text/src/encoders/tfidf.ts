@@ -1,14 +1,13 @@
 import {
-  customLayers,
+  applyProjection,
   type EncoderPluginV1,
   type EncoderV1,
   ErrorCode,
   errorFields,
-  hashSeed,
   OmnifuseError,
   parseEncoderOptions,
+  projectionOptionsSchema,
 } from '@omnifuse/core';
-import type { SymbolicTensor } from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { fitTfidf } from '../tfidf/fit-tfidf.js';
 import { tfidfOptionsSchema } from '../tfidf/options.js';
@@ -26,17 +25,8 @@ export const tfidfEncoderOptionsSchema = z.strictObject({
     .extend({ maxFeatures: z.number().int().positive().nullable().default(20_000) })
     .prefault({}),
   /** A dense layer over the TF-IDF row; `null` hands the row to fusion as it is. */
-  projection: z
-    .strictObject({
-      units: z.number().int().positive().default(64),
-      activation: z
-        .enum(['relu', 'elu', 'gelu', 'selu', 'swish', 'tanh', 'sigmoid', 'linear'])
-        .default('relu'),
-      /** Dropout after the projection (training only). */
-      dropout: z.number().min(0).max(0.95).default(0.2),
-    })
-    .nullable()
-    .prefault({}),
+  /** Its dropout comes after the dense layer (training only). */
+  projection: projectionOptionsSchema({ units: 64, dropout: 0.2 }).nullable().prefault({}),
 });
 
 export type TfidfEncoderOptions = z.output<typeof tfidfEncoderOptionsSchema>;
@@ -89,22 +79,12 @@ export function createTfidfEncoder(options: unknown = {}): EncoderV1<string, Tfi
       const dim = state.terms.length;
       const projection = parsed.projection;
       if (projection === null) return { kind: 'vector', output: input, dim };
-      let x = tf.layers
-        .dense({
-          units: projection.units,
-          activation: projection.activation,
-          name: `${name}/tfidf_dense`,
-          kernelInitializer: tf.initializers.glorotUniform({ seed: hashSeed(`${seed}:tfidf_dense`) }),
-        })
-        .apply(input) as SymbolicTensor;
-      if (projection.dropout > 0) {
-        const { SeededDropout } = customLayers(tf);
-        x = new SeededDropout({
-          rate: projection.dropout,
-          seed: hashSeed(`${seed}:tfidf_dropout`),
-          name: `${name}/tfidf_dropout`,
-        }).apply(x) as SymbolicTensor;
-      }
+      const x = applyProjection(tf, input, projection, {
+        name,
+        seed,
+        labels: { dense: 'tfidf_dense', dropout: 'tfidf_dropout' },
+        dropoutAt: 'output',
+      });
       return { kind: 'vector', output: x, dim: projection.units };
     },
   };

@@ -1,22 +1,22 @@
-import { statSync } from 'node:fs';
 import path from 'node:path';
 import {
+  applyProjection,
   asPluginError,
-  customLayers,
   type EncoderPluginV1,
   type EncoderV1,
   ErrorCode,
-  hashSeed,
   OmnifuseError,
+  projectionOptionsSchema,
 } from '@omnifuse/core';
 import {
+  asModelOptionError,
+  checkModelFile,
   createOnnxFeatureExtractor,
   describeImageInput,
   type OnnxFeatureExtractor,
   type OnnxModel,
   pinOnnxModel,
 } from '@omnifuse/onnx';
-import type { SymbolicTensor } from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { type ImagePreprocessOptions, type ImageRaw, imagePreprocessSchema } from '../image-options.js';
 import {
@@ -25,7 +25,7 @@ import {
   type ImagePreprocessor,
   parseImagePreprocessOptions,
 } from '../preprocess/index.js';
-import { activationSchema, parseImageEncoderOptions, VISION_PACKAGE_NAME } from './shared.js';
+import { parseImageEncoderOptions, VISION_PACKAGE_NAME } from './shared.js';
 
 const ID = 'vision:onnx';
 
@@ -41,6 +41,8 @@ const onnxPreprocessSchema = imagePreprocessSchema.omit({ output: true }).extend
   normalize: imagePreprocessSchema.shape.normalize.unwrap().default('imagenet'),
 });
 
+const projectionHead = projectionOptionsSchema().shape;
+
 export const onnxEncoderOptionsSchema = z
   .object({
     /** Path of the `.onnx` file; a relative path resolves against the process's working directory. */
@@ -53,11 +55,11 @@ export const onnxEncoderOptionsSchema = z
     layout: z.enum(['auto', 'NCHW', 'NHWC']).default('auto'),
     preprocess: onnxPreprocessSchema.prefault({}),
     /** Units of a trainable dense layer on the frozen features; null passes them through. */
-    projection: z.number().int().positive().nullable().default(null),
+    projection: projectionHead.units.nullable().default(null),
     /** Activation of the projection. */
-    activation: activationSchema.default('relu'),
+    activation: projectionHead.activation,
     /** Dropout on the frozen features, before the projection (training only). */
-    dropout: z.number().min(0).max(0.95).default(0),
+    dropout: projectionHead.dropout,
   })
   .strict();
 
@@ -86,18 +88,14 @@ export interface OnnxEncoderState {
 export function createOnnxEncoder(options: unknown = {}): EncoderV1<ImageRaw, OnnxEncoderState> {
   const parsed = parseImageEncoderOptions(ID, onnxEncoderOptionsSchema, options);
   const file = path.resolve(parsed.model);
-  checkModelFile(file);
+  checkModelFile(file, { plugin: ID });
   checkPreprocess(parsed.preprocess);
 
   const extractors = new Map<string, Promise<OnnxFeatureExtractor>>();
   const preprocessors = new Map<string, ImagePreprocessor>();
 
   // One session per encoder instance, opened on first use and tied to the fitted weights.
-  const pinned = pinOnnxModel(file, {
-    plugin: ID,
-    openError: (error, step) =>
-      asPluginError(error, { plugin: ID, code: ErrorCode.InvalidOptions, step, path: 'model', file }),
-  });
+  const pinned = pinOnnxModel(file, { plugin: ID });
   const modelFor = (state: OnnxEncoderState): Promise<OnnxModel> => pinned.withWeights(state.model.sha256);
 
   const extractorFor = (loaded: OnnxModel, state: OnnxEncoderState): Promise<OnnxFeatureExtractor> => {
@@ -173,14 +171,7 @@ export function createOnnxEncoder(options: unknown = {}): EncoderV1<ImageRaw, On
         const extractor = await extractorFor(loaded, state);
         return { ...state, outputDim: extractor.outputDim };
       } catch (error) {
-        // Nothing here depends on a record: a model that does not fit is a wrong option.
-        throw asPluginError(error, {
-          plugin: ID,
-          code: ErrorCode.InvalidOptions,
-          step: 'fit',
-          field: context.field,
-          file,
-        });
+        throw asModelOptionError(error, { plugin: ID, step: 'fit', field: context.field, file });
       }
     },
 
@@ -206,31 +197,14 @@ export function createOnnxEncoder(options: unknown = {}): EncoderV1<ImageRaw, On
     featureSpec: (state) => ({ dtype: 'float32', shape: [state.outputDim] }),
 
     build({ tf, input, state, name, seed }) {
-      let x = input;
-      if (parsed.dropout > 0) {
-        const { SeededDropout } = customLayers(tf);
-        x = new SeededDropout({
-          rate: parsed.dropout,
-          seed: hashSeed(`${seed}:dropout`),
-          name: `${name}/dropout`,
-        }).apply(x) as SymbolicTensor;
-      }
-      if (parsed.projection === null) {
-        // A layer even for the identity, so the encoder's output is a layer of its own.
-        x = tf.layers
-          .activation({ activation: 'linear', name: `${name}/identity` })
-          .apply(x) as SymbolicTensor;
-        return { kind: 'vector', output: x, dim: state.outputDim };
-      }
-      x = tf.layers
-        .dense({
-          units: parsed.projection,
-          activation: parsed.activation,
-          kernelInitializer: tf.initializers.glorotUniform({ seed: hashSeed(`${seed}:projection`) }),
-          name: `${name}/projection`,
-        })
-        .apply(x) as SymbolicTensor;
-      return { kind: 'vector', output: x, dim: parsed.projection };
+      const units = parsed.projection;
+      const output = applyProjection(
+        tf,
+        input,
+        { units, activation: parsed.activation, dropout: parsed.dropout },
+        { name, seed, identity: true },
+      );
+      return { kind: 'vector', output, dim: units ?? state.outputDim };
     },
   };
 }
@@ -245,27 +219,6 @@ export const onnxEncoderPlugin: EncoderPluginV1<ImageRaw, OnnxEncoderState> = {
     'Images → a frozen pretrained ONNX model (onnxruntime-node, features cached) → optional dense projection → vector',
   create: createOnnxEncoder,
 };
-
-function checkModelFile(file: string): void {
-  let found: string | undefined;
-  try {
-    if (statSync(file).isDirectory()) found = 'a directory';
-  } catch (error) {
-    found = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error);
-  }
-  if (found) {
-    throw new OmnifuseError({
-      code: ErrorCode.InvalidOptions,
-      message: `ONNX model file not found (relative paths resolve against ${process.cwd()})`,
-      plugin: ID,
-      step: 'create',
-      path: 'model',
-      file,
-      expected: 'an existing .onnx file',
-      found,
-    });
-  }
-}
 
 /** Catches invalid preprocessing options at create, before the model's input fills in the size. */
 function checkPreprocess(options: OnnxEncoderOptions['preprocess']): void {

@@ -4,6 +4,8 @@ import {
   ErrorCode,
   errorFields,
   hashSeed,
+  type LayerActivation,
+  layerActivationSchema,
   OmnifuseError,
   parseEncoderOptions,
 } from '@omnifuse/core';
@@ -191,19 +193,9 @@ export function augmentsAnything(options: ImageAugmentOptions): boolean {
   );
 }
 
-/** Activations a conv block or dense layer may use (tfjs identifiers). */
-export const activationSchema = z.enum([
-  'relu',
-  'relu6',
-  'elu',
-  'selu',
-  'gelu',
-  'swish',
-  'tanh',
-  'sigmoid',
-  'linear',
-]);
-export type Activation = z.output<typeof activationSchema>;
+/** Activations a conv block or dense layer may use (tfjs identifiers): core's list. */
+export const activationSchema = layerActivationSchema;
+export type Activation = LayerActivation;
 
 function createPreprocessorFor(id: string, options: ImagePreprocessOptions) {
   try {
