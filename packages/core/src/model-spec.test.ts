@@ -104,3 +104,44 @@ function catchError(run: () => unknown): OmnifuseError {
   }
   throw new Error('expected an OmnifuseError');
 }
+
+describe('training options', () => {
+  it('accepts optimiser options, schedules, clipping, class weights and smoothing, with defaults filled in', () => {
+    const spec = parseModelSpec({
+      ...minimal,
+      training: {
+        optimizer: 'adamw',
+        optimizerOptions: { weightDecay: 0.1, beta2: 0.98 },
+        lrSchedule: { type: 'one-cycle', maxLr: 0.01 },
+        gradientClipNorm: 1,
+        classWeights: { a: 2 },
+        labelSmoothing: 0.1,
+      },
+    });
+    expect(spec.training.lrSchedule).toEqual({
+      type: 'one-cycle',
+      maxLr: 0.01,
+      pctStart: 0.3,
+      divFactor: 25,
+      finalDivFactor: 1e4,
+    });
+    expect(parseModelSpec(minimal).training).not.toHaveProperty('lrSchedule');
+  });
+
+  it('names the option an optimiser does not take, and options that need a classification output', () => {
+    const wrong = (training: Record<string, unknown>, output = minimal.output) =>
+      catchError(() => parseModelSpec({ ...minimal, output, training }));
+    expect(wrong({ optimizer: 'sgd', optimizerOptions: { beta1: 0.9 } }).path).toBe(
+      'training.optimizerOptions.beta1',
+    );
+    expect(wrong({ optimizer: 'sgd', optimizerOptions: { nesterov: true } }).path).toBe(
+      'training.optimizerOptions.nesterov',
+    );
+    expect(wrong({ lrSchedule: { type: 'cosine', warmupSteps: 2, warmupEpochs: 1 } }).message).toMatch(
+      /not both/,
+    );
+    expect(wrong({ labelSmoothing: 0.1 }, { type: 'regression', field: 'label' }).path).toBe(
+      'training.labelSmoothing',
+    );
+  });
+});

@@ -60,13 +60,102 @@ export const outputSpecSchema = z
   })
   .strict();
 
+/**
+ * Hyperparameters of the optimiser `training.optimizer` names; each one unset takes that optimiser's
+ * default (see the trainer's README). Only the fields an optimiser reads are allowed with it.
+ */
+export const optimizerOptionsSchema = z
+  .object({
+    /** sgd, rmsprop: momentum factor (0: none). */
+    momentum: z.number().min(0).lt(1).optional(),
+    /** sgd: Nesterov momentum (needs momentum > 0). */
+    nesterov: z.boolean().optional(),
+    /** adam, adamw: decay rate of the first moment. */
+    beta1: z.number().min(0).lt(1).optional(),
+    /** adam, adamw: decay rate of the second moment. */
+    beta2: z.number().min(0).lt(1).optional(),
+    /** adam, adamw, rmsprop: added to the denominator. */
+    epsilon: z.number().positive().optional(),
+    /** adamw: decoupled weight decay, applied to kernels (weights of rank ≥ 2) only. */
+    weightDecay: z.number().min(0).optional(),
+    /** rmsprop: decay rate of the squared-gradient average (PyTorch's `alpha`). */
+    rho: z.number().min(0).lt(1).optional(),
+  })
+  .strict();
+
+/** Which optimiser reads which option, for validation and error messages. */
+export const OPTIMIZER_OPTION_NAMES = {
+  sgd: ['momentum', 'nesterov'],
+  adam: ['beta1', 'beta2', 'epsilon'],
+  adamw: ['beta1', 'beta2', 'epsilon', 'weightDecay'],
+  rmsprop: ['rho', 'momentum', 'epsilon'],
+} as const;
+
+/**
+ * How the learning rate changes during training. `cosine` and `one-cycle` change it every step
+ * (batch); `step` and `reduce-on-plateau` once per epoch.
+ */
+export const lrScheduleSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('constant') }).strict(),
+  z
+    .object({
+      type: z.literal('step'),
+      /** Epochs between two decays. */
+      stepSize: z.number().int().positive(),
+      gamma: z.number().positive().max(1).default(0.1),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('cosine'),
+      /** Linear warm-up steps (batches) before the cosine decay; or give `warmupEpochs`. */
+      warmupSteps: z.number().int().nonnegative().optional(),
+      warmupEpochs: z.number().nonnegative().optional(),
+      minLr: z.number().nonnegative().default(0),
+    })
+    .strict()
+    .refine((s) => s.warmupSteps === undefined || s.warmupEpochs === undefined, {
+      message: 'give warmupSteps or warmupEpochs, not both',
+    }),
+  z
+    .object({
+      type: z.literal('one-cycle'),
+      /** Peak learning rate; default `training.learningRate`. */
+      maxLr: z.number().positive().optional(),
+      pctStart: z.number().gt(0).lt(1).default(0.3),
+      divFactor: z.number().positive().default(25),
+      finalDivFactor: z.number().positive().default(1e4),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('reduce-on-plateau'),
+      monitor: z.string().default('val_loss'),
+      factor: z.number().gt(0).lt(1).default(0.1),
+      patience: z.number().int().nonnegative().default(2),
+      minLr: z.number().nonnegative().default(0),
+      cooldown: z.number().int().nonnegative().default(0),
+      /** Relative improvement that counts as one (PyTorch's `threshold`, mode `rel`). */
+      threshold: z.number().nonnegative().default(1e-4),
+    })
+    .strict(),
+]);
+
 export const trainingSpecSchema = z
   .object({
     trainer: z.string().default('trainer:supervised'),
     epochs: z.number().int().positive().default(10),
     batchSize: z.number().int().positive().default(32),
     learningRate: z.number().positive().default(1e-3),
-    optimizer: z.enum(['adam', 'sgd', 'rmsprop']).default('adam'),
+    optimizer: z.enum(['adam', 'adamw', 'sgd', 'rmsprop']).default('adam'),
+    optimizerOptions: optimizerOptionsSchema.optional(),
+    lrSchedule: lrScheduleSchema.optional(),
+    /** Rescales the gradients so that their global L2 norm is at most this (PyTorch's `clip_grad_norm_`). */
+    gradientClipNorm: z.number().positive().optional(),
+    /** Classification: loss weight per label, or `balanced` (n / (classes · count of the label)). */
+    classWeights: z.union([z.literal('balanced'), z.record(z.string(), z.number().nonnegative())]).optional(),
+    /** Classification: the target becomes (1 − ε)·one-hot + ε / classes. */
+    labelSmoothing: z.number().min(0).max(1).optional(),
     seed: z.number().int().default(42),
     shuffle: z.boolean().default(true),
     earlyStopping: z
@@ -79,7 +168,26 @@ export const trainingSpecSchema = z
       .optional(),
     restoreBestWeights: z.boolean().default(true),
   })
-  .strict();
+  .strict()
+  .superRefine((training, ctx) => {
+    const allowed: readonly string[] = OPTIMIZER_OPTION_NAMES[training.optimizer];
+    for (const name of Object.keys(training.optimizerOptions ?? {})) {
+      if (!allowed.includes(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['optimizerOptions', name],
+          message: `${training.optimizer} has no option "${name}" (it takes ${allowed.join(', ')})`,
+        });
+      }
+    }
+    if (training.optimizerOptions?.nesterov && !training.optimizerOptions.momentum) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['optimizerOptions', 'nesterov'],
+        message: 'Nesterov momentum needs momentum > 0',
+      });
+    }
+  });
 
 export const modelSpecSchema = z
   .object({
@@ -126,6 +234,15 @@ export const modelSpecSchema = z
         });
       }
     });
+    for (const key of ['classWeights', 'labelSmoothing'] as const) {
+      if (spec.training[key] !== undefined && spec.output.type !== 'classification') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['training', key],
+          message: `${key} applies to classification outputs only`,
+        });
+      }
+    }
     if (spec.inputs.length > 1 && !spec.fusion) {
       ctx.addIssue({
         code: 'custom',
@@ -144,6 +261,8 @@ export type InputSpec = z.output<typeof inputSpecSchema>;
 export type OutputSpec = z.output<typeof outputSpecSchema>;
 export type SplitSpec = z.output<typeof splitSpecSchema>;
 export type TrainingSpec = z.output<typeof trainingSpecSchema>;
+export type LrScheduleSpec = z.output<typeof lrScheduleSchema>;
+export type OptimizerOptionsSpec = z.output<typeof optimizerOptionsSchema>;
 
 /** Validates a config object; the error names the path of the first problem, e.g. `inputs[0].encoder`. */
 export function parseModelSpec(value: unknown, source?: string): ModelSpec {

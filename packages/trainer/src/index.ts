@@ -1,17 +1,64 @@
 export { type BackendChoice, useBackend } from './backend.js';
 export { BestEpochTracker, monitorMode } from './best-epoch.js';
+export { type Checkpoint, checkpointFile, listCheckpoints, readLatestCheckpoint } from './checkpoints.js';
+export { clipByGlobalNorm } from './gradient-clipping.js';
 export { encodeTargets, fitLabels, labelSet } from './labels.js';
 export { type LoadedModel, type LoadModelOptions, loadModel } from './load-model.js';
 export { correctCount, exampleLosses } from './losses.js';
+export {
+  createLrScheduler,
+  type LrScheduler,
+  type LrSchedulerContext,
+  type LrSchedulerState,
+} from './lr-schedules.js';
+export {
+  type AveragedScores,
+  accuracy,
+  argmaxRows,
+  type ClassificationScores,
+  classificationScores,
+  confusionMatrix,
+  FLOAT64_EPSILON,
+  logLoss,
+} from './metrics/classification.js';
+export {
+  MULTI_LABEL_DECISION_THRESHOLD,
+  type MultiLabelScores,
+  multiLabelScores,
+} from './metrics/multi-label.js';
+export { meanAbsoluteError, r2Score, rootMeanSquaredError } from './metrics/regression.js';
+export { binaryRocAuc, type OneVsRestRocAuc, oneVsRestRocAuc } from './metrics/roc-auc.js';
+export { classIndices, computeTaskMetrics, metricSummary, type TaskMetrics } from './metrics/task-metrics.js';
+export {
+  createOptimizer,
+  type OptimizerName,
+  type OptimizerState,
+  type ResolvedOptimizerOptions,
+  resolveOptimizerOptions,
+  type TrainerOptimizer,
+} from './optimizers.js';
 export { builtinPlugins, type ResolveRegistryOptions, resolveRegistry } from './plugins.js';
 export {
   createPredictor,
+  type EvaluateOptions,
   type PredictOptions,
   type Predictor,
   type PredictorParts,
   type RecordSource,
 } from './predictor.js';
 export { createProgressReporter, type ProgressOptions, type ProgressStream } from './progress.js';
+export {
+  buildEvaluationReport,
+  type ClassScoresRow,
+  type Distribution,
+  distribution,
+  type EvaluationReport,
+  type EvaluationReportInput,
+  type ModelSummary,
+} from './report/build-report.js';
+export { type EvaluationMetrics, modelSummary } from './report/model-outputs.js';
+export { renderReportHtml } from './report/render-html.js';
+export { REPORT_FILES, writeReport } from './report/write-report.js';
 export {
   createSupervisedTrainer,
   evaluate,

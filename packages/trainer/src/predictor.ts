@@ -15,6 +15,13 @@ import {
 } from '@omnifuse/core';
 import * as tf from '@tensorflow/tfjs';
 import { encodeTargets } from './labels.js';
+import type { EvaluationReport } from './report/build-report.js';
+import {
+  type EvaluationMetrics,
+  evaluationMetrics,
+  reportFromOutputs,
+  scoreOutputs,
+} from './report/model-outputs.js';
 import { evaluate } from './supervised-trainer.js';
 import { featureTensors } from './tables.js';
 
@@ -29,6 +36,13 @@ export interface PredictOptions {
   readonly cache?: FeatureCache;
 }
 
+export interface EvaluateOptions extends PredictOptions {
+  /** Also build the full evaluation report (see `buildEvaluationReport`). */
+  readonly report?: boolean;
+  /** Split name the report shows; default `test`. */
+  readonly split?: string;
+}
+
 /** A trained model with its fitted encoders: raw records in, predictions out. */
 export interface Predictor {
   readonly spec: ModelSpec;
@@ -39,8 +53,18 @@ export interface Predictor {
   readonly encoders: Readonly<Record<string, FittedEncoder>>;
   /** Predictions in record order, with probabilities and fusion weights where there are any. */
   predict(records: RecordSource, options?: PredictOptions): Promise<Prediction[]>;
-  /** Loss (and accuracy) on labelled records. */
-  evaluate(records: RecordSource, options?: PredictOptions): Promise<EvaluationResult>;
+  /**
+   * Loss, accuracy and the task's metrics (F1, ROC-AUC, log loss, MAE, R², …) on labelled records;
+   * with `report: true`, also the full evaluation report.
+   */
+  evaluate(
+    records: RecordSource,
+    options?: EvaluateOptions & { readonly report?: false },
+  ): Promise<EvaluationMetrics>;
+  evaluate(
+    records: RecordSource,
+    options: EvaluateOptions & { readonly report: true },
+  ): Promise<{ readonly metrics: EvaluationMetrics; readonly report: EvaluationReport }>;
   /** Frees the model's weights. */
   dispose(): void;
 }
@@ -71,6 +95,42 @@ export function createPredictor(parts: PredictorParts): Predictor {
     return { tensors, ordered: model.inputNames.map((name) => tensors[name]!) };
   };
 
+  async function evaluateRecords(
+    source: RecordSource,
+    options: EvaluateOptions = {},
+  ): Promise<EvaluationMetrics | { metrics: EvaluationMetrics; report: EvaluationReport }> {
+    const dataset = await toDataset(source, options);
+    const { tensors } = await tensorsOf(dataset, options);
+    let target: tf.Tensor | undefined;
+    try {
+      target = encodeTargets(task, task.labels, dataset);
+      const table = { size: dataset.size, inputs: tensors, target };
+      const base: EvaluationResult = await evaluate(model, task, table, options.batchSize);
+      const scored = await scoreOutputs({
+        model,
+        inspect,
+        inputs: tensors,
+        target,
+        fields: inputs.map((input) => input.field),
+        batchSize: options.batchSize,
+      });
+      const metrics = evaluationMetrics(task, base, scored);
+      if (!options.report) return metrics;
+      const report = reportFromOutputs({
+        task,
+        scored,
+        records: dataset.ids,
+        split: options.split ?? 'test',
+        spec,
+        model,
+        loss: base.loss,
+      });
+      return { metrics, report };
+    } finally {
+      tf.dispose([...Object.values(tensors), ...(target ? [target] : [])]);
+    }
+  }
+
   return {
     spec,
     task,
@@ -97,22 +157,7 @@ export function createPredictor(parts: PredictorParts): Predictor {
         tf.dispose(Object.values(tensors));
       }
     },
-    async evaluate(source, options = {}) {
-      const dataset = await toDataset(source, options);
-      const { tensors } = await tensorsOf(dataset, options);
-      let target: tf.Tensor | undefined;
-      try {
-        target = encodeTargets(task, task.labels, dataset);
-        return await evaluate(
-          model,
-          task,
-          { size: dataset.size, inputs: tensors, target },
-          options.batchSize,
-        );
-      } finally {
-        tf.dispose([...Object.values(tensors), ...(target ? [target] : [])]);
-      }
-    },
+    evaluate: evaluateRecords as Predictor['evaluate'],
     dispose() {
       model.dispose();
     },

@@ -81,7 +81,13 @@ describeWithData('mnist', 'supervised trainer on MNIST', () => {
         });
       const first = await run();
       expect(first.epochs).toHaveLength(3);
-      expect(Object.keys(first.epochs[0]!).sort()).toEqual(['accuracy', 'loss', 'val_accuracy', 'val_loss']);
+      expect(Object.keys(first.epochs[0]!).sort()).toEqual([
+        'accuracy',
+        'loss',
+        'lr',
+        'val_accuracy',
+        'val_loss',
+      ]);
       expect(first.epochs[2]!.loss).toBeLessThan(first.epochs[0]!.loss);
       expect(first.epochs[2]!.val_accuracy).toBeGreaterThan(0.7);
       expect(first.stoppedEarly).toBe(false);

@@ -2,6 +2,7 @@ import {
   createRng,
   ErrorCode,
   type EvaluationResult,
+  hashValue,
   OmnifuseError,
   shuffled,
   type TaskSpec,
@@ -16,7 +17,17 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { BestEpochTracker } from './best-epoch.js';
 import { runParallel, runSequential } from './callbacks.js';
+import { clipByGlobalNorm } from './gradient-clipping.js';
 import { correctCount, decisionsPerExample, exampleLosses } from './losses.js';
+import { createLrScheduler } from './lr-schedules.js';
+import { createOptimizer, type TrainerOptimizer } from './optimizers.js';
+import { type LossShaping, resolveClassWeights, trainingLoss } from './training-loss.js';
+import {
+  type RunState,
+  restoreTrainingState,
+  saveTrainingState,
+  type TrainingParts,
+} from './training-state.js';
 
 export const TRAINER_ID = 'trainer:supervised';
 export const PACKAGE_NAME = '@omnifuse/trainer';
@@ -61,31 +72,45 @@ export const supervisedTrainerPlugin: TrainerPluginV1 = {
   id: TRAINER_ID,
   packageName: PACKAGE_NAME,
   description:
-    'Supervised training loop: Adam/SGD/RMSprop, seeded shuffling, early stopping, best-weights restore',
+    'Supervised training loop: SGD/Adam/AdamW/RMSprop, LR schedules, gradient clipping, seeded shuffling, early stopping, best-weights restore, checkpoints and resume',
   create: createSupervisedTrainer,
 };
 
 async function fit(args: TrainerFitArgs, evaluationBatchSize: number): Promise<TrainingHistory> {
   const { model, task, train, validation, options } = args;
   const callbacks = args.callbacks ?? [];
-  checkOptions(options);
+  checkOptions(options, task);
   checkTable(model, train, 'train');
   if (validation) checkTable(model, validation, 'validation');
   const started = performance.now();
   const inputNames = model.inputNames;
   const batchSize = Math.min(options.batchSize, Math.max(1, train.size));
   const batchesPerEpoch = Math.ceil(train.size / batchSize);
-  const optimizer = createOptimizer(options);
+  const optimizer = createOptimizer(options.optimizer, options.optimizerOptions);
+  const scheduler = createLrScheduler(options.lrSchedule, {
+    learningRate: options.learningRate,
+    epochs: options.epochs,
+    stepsPerEpoch: batchesPerEpoch,
+  });
+  const classWeights = resolveClassWeights(options.classWeights, task, train.target);
+  const shaping: LossShaping = {
+    classWeights: classWeights ? tf.tensor1d(classWeights) : null,
+    labelSmoothing: options.labelSmoothing ?? 0,
+  };
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const monitor = options.earlyStopping?.monitor ?? (validation && validation.size > 0 ? 'val_loss' : 'loss');
   const tracker = new BestEpochTracker(monitor, options.earlyStopping?.minDelta ?? 0);
+  // Shuffling and augmentation draw from generators forked by (seed, epoch) only, so an epoch
+  // replays identically after a resume.
   const shuffleRng = createRng(options.seed).fork('shuffle');
   const order = Array.from({ length: train.size }, (_, i) => i);
-  const epochs: Record<string, number>[] = [];
-  let best: tf.Tensor[] | null = null;
-  let stoppedEarly = false;
+  const parts: TrainingParts = { model, optimizer, scheduler, tracker };
+  const checkpoint = args.checkpoint ? { ...args.checkpoint, fingerprint: runFingerprint(args) } : null;
+  let run: RunState = { epochs: [], best: null, stoppedEarly: false, seconds: 0 };
 
   try {
+    if (checkpoint?.resume)
+      run = (await restoreTrainingState(checkpoint.dir, checkpoint.fingerprint, parts)) ?? run;
     await runSequential(callbacks, 'onTrainBegin', {
       epochs: options.epochs,
       trainSize: train.size,
@@ -93,19 +118,25 @@ async function fit(args: TrainerFitArgs, evaluationBatchSize: number): Promise<T
       batchesPerEpoch,
       backend: tf.getBackend(),
     });
-    for (let epoch = 0; epoch < options.epochs; epoch++) {
+    for (let epoch = run.epochs.length; epoch < options.epochs && !run.stoppedEarly; epoch++) {
       const epochStarted = performance.now();
       const indices = options.shuffle ? shuffled(order, shuffleRng.fork(`epoch:${epoch}`)) : order;
       let lossSum = 0;
       let correctSum = 0;
       let decisions = 0;
+      let lr = options.learningRate;
       for (let batch = 0; batch < batchesPerEpoch; batch++) {
         const rows = indices.slice(batch * batchSize, (batch + 1) * batchSize);
         const augmented = args.augment?.({ epoch, batch, rows }) ?? null;
+        lr = scheduler.lrAt(epoch, batch);
         let step: ReturnType<typeof trainStep>;
         try {
           if (augmented) checkAugmented(train, augmented, rows.length, { epoch, batch });
-          step = trainStep(model, task, train, inputNames, rows, optimizer, variables, augmented);
+          step = trainStep({ model, task, table: train, inputNames, rows, augmented }, optimizer, variables, {
+            lr,
+            shaping,
+            clipNorm: options.gradientClipNorm,
+          });
         } finally {
           if (augmented) tf.dispose(Object.values(augmented));
         }
@@ -118,7 +149,7 @@ async function fit(args: TrainerFitArgs, evaluationBatchSize: number): Promise<T
             message: `the loss became ${batchLoss} at epoch ${epoch}, batch ${batch}; try a lower learning rate`,
             plugin: TRAINER_ID,
             step: 'fit',
-            details: { epoch, batch, learningRate: options.learningRate },
+            details: { epoch, batch, learningRate: lr },
           });
         }
         lossSum += batchLoss * rows.length;
@@ -133,11 +164,14 @@ async function fit(args: TrainerFitArgs, evaluationBatchSize: number): Promise<T
         metrics.val_loss = result.loss;
         if (result.accuracy !== undefined) metrics.val_accuracy = result.accuracy;
       }
-      epochs.push(metrics);
+      // The rate of the epoch's last step.
+      metrics.lr = lr;
+      run.epochs.push(metrics);
       if (tracker.update(epoch, metrics) && options.restoreBestWeights) {
-        tf.dispose(best ?? []);
-        best = model.weights.map((w) => tf.clone(w.read()));
+        tf.dispose(run.best ?? []);
+        run.best = model.weights.map((w) => tf.clone(w.read()));
       }
+      scheduler.epochEnd(metrics);
       const answers = await runSequential(callbacks, 'onEpochEnd', {
         epoch,
         metrics: { ...metrics },
@@ -148,60 +182,89 @@ async function fit(args: TrainerFitArgs, evaluationBatchSize: number): Promise<T
         options.earlyStopping !== undefined &&
         tracker.wait > 0 &&
         tracker.wait >= options.earlyStopping.patience;
-      if ((stopRequested || patienceRunOut) && epoch < options.epochs - 1) {
-        stoppedEarly = true;
-        break;
+      if ((stopRequested || patienceRunOut) && epoch < options.epochs - 1) run.stoppedEarly = true;
+      if (checkpoint) {
+        const seconds = run.seconds + (performance.now() - started) / 1000;
+        await saveTrainingState(checkpoint.dir, checkpoint.fingerprint, parts, { ...run, seconds });
       }
     }
-    if (best && tracker.bestEpoch !== epochs.length - 1) {
+    if (run.best && tracker.bestEpoch !== run.epochs.length - 1) {
       model.weights.forEach((w, i) => {
-        w.write(best![i]!);
+        w.write(run.best![i]!);
       });
     }
   } finally {
-    tf.dispose(best ?? []);
+    tf.dispose(run.best ?? []);
+    tf.dispose(shaping.classWeights ?? []);
     optimizer.dispose();
   }
   const history: TrainingHistory = {
-    epochs,
+    epochs: run.epochs,
     bestEpoch: tracker.bestEpoch,
-    stoppedEarly,
-    seconds: (performance.now() - started) / 1000,
+    stoppedEarly: run.stoppedEarly,
+    seconds: run.seconds + (performance.now() - started) / 1000,
   };
   await runSequential(callbacks, 'onTrainEnd', { history });
   return history;
 }
 
 /**
- * One optimiser step on the rows given, with `augmented` inputs in place of the table's; returns
- * the batch's mean loss and correct count, kept.
+ * What must match for a checkpoint to be resumed: the training options, the caller's fingerprint
+ * (encoders, labels), the model's weights by name and shape, and the tables' shapes.
+ */
+function runFingerprint(args: TrainerFitArgs): string {
+  const shapes = (table?: TensorTable) =>
+    table && {
+      size: table.size,
+      inputs: Object.fromEntries(Object.entries(table.inputs).map(([name, t]) => [name, t.shape])),
+      target: table.target.shape,
+    };
+  return hashValue({
+    options: args.options,
+    caller: args.checkpoint?.fingerprint ?? null,
+    weights: args.model.weights.map((w) => [w.name, w.shape]),
+    train: shapes(args.train),
+    validation: shapes(args.validation),
+  });
+}
+
+interface StepInputs {
+  readonly model: tf.LayersModel;
+  readonly task: TaskSpec;
+  readonly table: TensorTable;
+  readonly inputNames: readonly string[];
+  readonly rows: readonly number[];
+  readonly augmented: Readonly<Record<string, tf.Tensor>> | null;
+}
+
+/**
+ * One optimiser step on the rows given, with `augmented` inputs in place of the table's: the
+ * gradients of the training objective, clipped by global norm when asked, applied at rate `lr`.
+ * Returns the batch's objective and correct count, kept.
  */
 function trainStep(
-  model: tf.LayersModel,
-  task: TaskSpec,
-  table: TensorTable,
-  inputNames: readonly string[],
-  rows: readonly number[],
-  optimizer: tf.Optimizer,
+  inputs: StepInputs,
+  optimizer: TrainerOptimizer,
   variables: tf.Variable[],
-  augmented: Readonly<Record<string, tf.Tensor>> | null,
+  settings: { lr: number; shaping: LossShaping; clipNorm: number | undefined },
 ): { loss: tf.Scalar; correct: tf.Scalar | null; decisionsPerExample: number } {
+  const { model, task, table, inputNames, rows, augmented } = inputs;
   let correct = null as tf.Scalar | null;
   const loss = tf.tidy(() => {
     const index = tf.tensor1d(rows as number[], 'int32');
-    const inputs = inputNames.map((name) => augmented?.[name] ?? tf.gather(table.inputs[name]!, index));
+    const batch = inputNames.map((name) => augmented?.[name] ?? tf.gather(table.inputs[name]!, index));
     const target = tf.gather(table.target, index);
-    return optimizer.minimize(
-      () => {
-        const prediction = model.apply(inputs, { training: true }) as tf.Tensor;
-        const counted = correctCount(task, target, prediction);
-        // Kept past both tidy scopes; the caller disposes it with the loss.
-        correct = counted ? tf.keep(counted) : null;
-        return tf.mean(exampleLosses(task, target, prediction)) as tf.Scalar;
-      },
-      true,
-      variables,
-    ) as tf.Scalar;
+    const { value, grads } = tf.variableGrads(() => {
+      const prediction = model.apply(batch, { training: true }) as tf.Tensor;
+      const counted = correctCount(task, target, prediction);
+      // Kept past both tidy scopes; the caller disposes it with the loss.
+      correct = counted ? tf.keep(counted) : null;
+      return trainingLoss(task, target, prediction, settings.shaping);
+    }, variables);
+    let gradients: (tf.Tensor | null)[] = variables.map((v) => grads[v.name] ?? null);
+    if (settings.clipNorm !== undefined) gradients = clipByGlobalNorm(gradients, settings.clipNorm).gradients;
+    optimizer.step(variables, gradients, settings.lr);
+    return value;
   });
   return { loss, correct, decisionsPerExample: decisionsPerExample(task, table.target) };
 }
@@ -273,18 +336,7 @@ function checkAugmented(
   }
 }
 
-function createOptimizer(options: TrainingOptions): tf.Optimizer {
-  switch (options.optimizer) {
-    case 'sgd':
-      return tf.train.sgd(options.learningRate);
-    case 'rmsprop':
-      return tf.train.rmsprop(options.learningRate);
-    default:
-      return tf.train.adam(options.learningRate);
-  }
-}
-
-function checkOptions(options: TrainingOptions): void {
+function checkOptions(options: TrainingOptions, task: TaskSpec): void {
   const bad = (path: string, expected: string, found: unknown): never => {
     throw new OmnifuseError({
       code: ErrorCode.InvalidOptions,
@@ -300,8 +352,16 @@ function checkOptions(options: TrainingOptions): void {
     bad('training.batchSize', 'an integer ≥ 1', options.batchSize);
   }
   if (!(options.learningRate > 0)) bad('training.learningRate', 'a positive number', options.learningRate);
-  if (!['adam', 'sgd', 'rmsprop'].includes(options.optimizer)) {
-    bad('training.optimizer', 'adam, sgd or rmsprop', options.optimizer);
+  if (!['adam', 'adamw', 'sgd', 'rmsprop'].includes(options.optimizer)) {
+    bad('training.optimizer', 'adam, adamw, sgd or rmsprop', options.optimizer);
+  }
+  if (options.gradientClipNorm !== undefined && !(options.gradientClipNorm > 0))
+    bad('training.gradientClipNorm', 'a positive number', options.gradientClipNorm);
+  const smoothing = options.labelSmoothing ?? 0;
+  if (!(smoothing >= 0 && smoothing <= 1)) bad('training.labelSmoothing', 'a number in [0, 1]', smoothing);
+  for (const key of ['classWeights', 'labelSmoothing'] as const) {
+    if (options[key] !== undefined && task.type !== 'classification')
+      bad(`training.${key}`, 'a classification task', task.type);
   }
 }
 

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
   type ComposedInput,
@@ -5,9 +6,10 @@ import {
   createFeatureCache,
   type Dataset,
   ErrorCode,
-  type EvaluationResult,
   type FeatureBatch,
   type FeatureCache,
+  type FittedEncoder,
+  hashValue,
   inPluginStepSync,
   type LoadManifestOptions,
   loadManifest,
@@ -33,6 +35,14 @@ import { encodeTargets, fitLabels } from './labels.js';
 import { resolveRegistry } from './plugins.js';
 import { createPredictor, type Predictor } from './predictor.js';
 import { createProgressReporter, type ProgressOptions } from './progress.js';
+import type { EvaluationReport } from './report/build-report.js';
+import {
+  type EvaluationMetrics,
+  evaluationMetrics,
+  reportFromOutputs,
+  scoreOutputs,
+} from './report/model-outputs.js';
+import { writeReport } from './report/write-report.js';
 import {
   type AugmentedInput,
   createBatchAugmenter,
@@ -66,8 +76,24 @@ export interface TrainOptions {
    * `FeatureCache` object is used as is.
    */
   readonly cache?: string | false | FeatureCache;
+  /**
+   * Folder to write the evaluation report to (`report.json`, `report.html`): the test split's, or
+   * the validation split's when there is no test split, with the training history and fusion weights.
+   */
+  readonly reportDir?: string;
   /** Base folder for a spec given in code (its `data` and relative plugin paths); default: cwd. */
   readonly baseDir?: string;
+  /**
+   * Where to write a checkpoint after every epoch; default `<bundleDir>/checkpoints` when
+   * `bundleDir` is given (removed once the run is complete, since the bundle replaces that folder),
+   * `false` for none.
+   */
+  readonly checkpointDir?: string | false;
+  /**
+   * Continue from the last complete checkpoint in `checkpointDir` (needs the same spec and data;
+   * starts afresh when there is none). A damaged checkpoint is skipped for the one before it.
+   */
+  readonly resume?: boolean;
 }
 
 export interface TrainResult {
@@ -76,7 +102,9 @@ export interface TrainResult {
   /** The trained model, ready to predict. */
   readonly model: Predictor;
   readonly history: TrainingHistory;
-  readonly metrics: { readonly validation?: EvaluationResult; readonly test?: EvaluationResult };
+  readonly metrics: { readonly validation?: EvaluationMetrics; readonly test?: EvaluationMetrics };
+  /** The evaluation report of the test split (else the validation split); null without either. */
+  readonly report: EvaluationReport | null;
   readonly labels: readonly string[];
   readonly backend: string;
 }
@@ -148,6 +176,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
 
     const trainer = registry.trainer(spec.training.trainer).create({});
+    const checkpointDir = resolveCheckpointDir(options);
     const callbacks = [...(options.callbacks ?? [])];
     if (options.progress)
       callbacks.push(createProgressReporter(options.progress === true ? {} : options.progress));
@@ -159,13 +188,43 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       options: trainingOptions(spec),
       callbacks,
       augment: createBatchAugmenter(trainSet, augmentable, seed),
+      checkpoint: checkpointDir
+        ? {
+            dir: checkpointDir,
+            resume: options.resume,
+            fingerprint: preprocessingFingerprint(labels, encoders),
+          }
+        : undefined,
     });
-    const metrics = {
-      ...(tables.validation
-        ? { validation: await trainer.evaluate(composed.model, task, tables.validation) }
-        : {}),
-      ...(tables.test ? { test: await trainer.evaluate(composed.model, task, tables.test) } : {}),
-    };
+    // The default folder lies inside the bundle folder, which saving replaces as a whole.
+    if (checkpointDir && options.checkpointDir === undefined)
+      await rm(checkpointDir, { recursive: true, force: true });
+    const metrics: { validation?: EvaluationMetrics; test?: EvaluationMetrics } = {};
+    let report: EvaluationReport | null = null;
+    for (const name of ['validation', 'test'] as const) {
+      const table = tables[name];
+      if (!table) continue;
+      const base = await trainer.evaluate(composed.model, task, table);
+      const scored = await scoreOutputs({
+        model: composed.model,
+        inspect: composed.inspect,
+        inputs: table.inputs,
+        target: table.target,
+        fields: composed.inputs.map((input) => input.field),
+      });
+      metrics[name] = evaluationMetrics(task, base, scored);
+      report = reportFromOutputs({
+        task,
+        scored,
+        records: split.datasets[name].ids,
+        split: name,
+        spec,
+        model: composed.model,
+        history,
+        loss: base.loss,
+      });
+    }
+    if (options.reportDir && report) await writeReport(options.reportDir, report);
     const fieldTypes = Object.fromEntries(
       [...spec.inputs.map((i) => i.field), spec.output.field]
         .filter((field) => dataset.fieldTypes[field] !== undefined)
@@ -198,7 +257,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       encoders,
       fieldTypes,
     });
-    return { bundle, model, history, metrics, labels, backend };
+    return { bundle, model, history, metrics, report, labels, backend };
   } catch (error) {
     composed.model.dispose();
     throw error;
@@ -237,6 +296,34 @@ function specTask(spec: ModelSpec): TaskSpec {
 function trainingOptions(spec: ModelSpec): TrainingOptions {
   const { trainer: _trainer, ...options } = spec.training;
   return options;
+}
+
+function resolveCheckpointDir(options: TrainOptions): string | null {
+  if (options.checkpointDir === false) return null;
+  if (options.checkpointDir !== undefined) return path.resolve(options.checkpointDir);
+  if (options.bundleDir) return path.resolve(options.bundleDir, 'checkpoints');
+  if (options.resume) {
+    throw new OmnifuseError({
+      code: ErrorCode.InvalidOptions,
+      message: 'resume needs a checkpointDir or a bundleDir',
+      path: 'resume',
+    });
+  }
+  return null;
+}
+
+/** Hash of the label map and every fitted encoder state: a resume must see the same ones. */
+function preprocessingFingerprint(
+  labels: readonly string[],
+  encoders: Record<string, FittedEncoder>,
+): string {
+  const states = Object.fromEntries(
+    Object.entries(encoders).map(([field, { encoder, state }]) => [field, { id: encoder.id, state }]),
+  );
+  // Encoder states may hold bigints, which JSON has no form for.
+  return hashValue(
+    JSON.parse(JSON.stringify({ labels, states }, (_, v) => (typeof v === 'bigint' ? `${v}n` : v))),
+  );
 }
 
 function featureCache(option: TrainOptions['cache'], dataset: Dataset): FeatureCache | undefined {

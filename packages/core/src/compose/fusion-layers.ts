@@ -67,6 +67,14 @@ export function defineFusionLayers(tf: Tf): {
       return [shapes[0]![0] ?? null, shapes.length];
     }
 
+    getRandomState(): number {
+      return this.calls;
+    }
+
+    setRandomState(draws: number): void {
+      this.calls = draws;
+    }
+
     override call(inputs: Tensor | Tensor[], kwargs: Record<string, unknown>): Tensor {
       const list = tensorList(inputs);
       return tf.tidy(() => {

@@ -38,4 +38,5 @@ export {
   type ProjectionOptions,
   projectionOptionsSchema,
 } from './projection-head.js';
+export { hasRandomState, type SeededRandomLayer } from './random-state.js';
 export { applyFinalNorm, applyTransformerBlock, type TransformerBlockOptions } from './transformer-block.js';

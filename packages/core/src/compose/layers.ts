@@ -132,6 +132,14 @@ export function customLayers(tf: Tf): CustomLayers {
       return inputShape;
     }
 
+    getRandomState(): number {
+      return this.calls;
+    }
+
+    setRandomState(draws: number): void {
+      this.calls = draws;
+    }
+
     override call(inputs: Tensor | Tensor[], kwargs: Record<string, unknown>): Tensor {
       const x = Array.isArray(inputs) ? inputs[0]! : inputs;
       if (kwargs.training !== true || this.rate <= 0) return tf.clone(x);

@@ -95,6 +95,14 @@ export function defineMultiHeadAttention(tf: Tf): new (args: MultiHeadAttentionA
       return [...attentionShapes(inputShape)[0]];
     }
 
+    getRandomState(): number {
+      return this.calls;
+    }
+
+    setRandomState(draws: number): void {
+      this.calls = draws;
+    }
+
     override call(inputs: Tensor | Tensor[], kwargs: Record<string, unknown>): Tensor {
       const list = Array.isArray(inputs) ? inputs : [inputs];
       const training = kwargs.training === true;

@@ -64,16 +64,75 @@ export interface EarlyStoppingOptions {
   readonly minDelta: number;
 }
 
+/** Optimiser hyperparameters; each optimiser reads its own (see `training.optimizerOptions`). */
+export interface OptimizerOptions {
+  readonly momentum?: number;
+  readonly nesterov?: boolean;
+  readonly beta1?: number;
+  readonly beta2?: number;
+  readonly epsilon?: number;
+  readonly weightDecay?: number;
+  readonly rho?: number;
+}
+
+/** Learning-rate schedule; `cosine` and `one-cycle` step per batch, the others per epoch. */
+export type LrSchedule =
+  | { readonly type: 'constant' }
+  | { readonly type: 'step'; readonly stepSize: number; readonly gamma: number }
+  | {
+      readonly type: 'cosine';
+      readonly warmupSteps?: number;
+      readonly warmupEpochs?: number;
+      readonly minLr: number;
+    }
+  | {
+      readonly type: 'one-cycle';
+      readonly maxLr?: number;
+      readonly pctStart: number;
+      readonly divFactor: number;
+      readonly finalDivFactor: number;
+    }
+  | {
+      readonly type: 'reduce-on-plateau';
+      readonly monitor: string;
+      readonly factor: number;
+      readonly patience: number;
+      readonly minLr: number;
+      readonly cooldown: number;
+      readonly threshold: number;
+    };
+
 export interface TrainingOptions {
   readonly epochs: number;
   readonly batchSize: number;
   readonly learningRate: number;
-  readonly optimizer: 'adam' | 'sgd' | 'rmsprop';
+  readonly optimizer: 'adam' | 'adamw' | 'sgd' | 'rmsprop';
+  readonly optimizerOptions?: OptimizerOptions;
+  /** Default: constant. */
+  readonly lrSchedule?: LrSchedule;
+  /** Global L2-norm bound of the gradients. */
+  readonly gradientClipNorm?: number;
+  /** Classification: loss weight per label, or `balanced`. */
+  readonly classWeights?: 'balanced' | Readonly<Record<string, number>>;
+  /** Classification: label smoothing ε in [0, 1]. */
+  readonly labelSmoothing?: number;
   readonly seed: number;
   readonly shuffle: boolean;
   readonly earlyStopping?: EarlyStoppingOptions;
   /** Restore the weights of the best epoch by the early-stopping metric (or `val_loss`). */
   readonly restoreBestWeights: boolean;
+}
+
+/** Where and whether a trainer that supports it checkpoints each epoch and resumes. */
+export interface CheckpointOptions {
+  readonly dir: string;
+  /** Continue from the last complete checkpoint in `dir` (a fresh start when there is none). */
+  readonly resume?: boolean;
+  /**
+   * Identifies everything outside the trainer's view that must be unchanged to resume (fitted
+   * encoder states, label map); a checkpoint with another fingerprint is refused.
+   */
+  readonly fingerprint?: string;
 }
 
 export interface TrainingHistory {
@@ -106,6 +165,8 @@ export interface TrainerFitArgs {
   readonly callbacks?: readonly TrainerCallbacks[];
   /** Seeded train-time augmentation of the training batches. */
   readonly augment?: BatchAugmenter;
+  /** Per-epoch checkpoints and resuming; trainers without checkpoint support ignore it. */
+  readonly checkpoint?: CheckpointOptions;
 }
 
 export interface EvaluationResult {

@@ -1,0 +1,16 @@
+import { type BackendChoice, type SelectedBackend, selectBackend } from '@omnifuse/core';
+
+/**
+ * Activates the backend up front, so the CLI can say which one runs (and why better ones did not)
+ * before any work starts; `train()` and `loadModel()` then find it active.
+ */
+export async function activateBackend(
+  choice: BackendChoice,
+): Promise<{ selected: SelectedBackend; text: string }> {
+  const selected = await selectBackend(choice);
+  const reasons = Object.entries(selected.reasons).map(([name, reason]) => `${name}: ${reason}`);
+  const text =
+    `backend ${selected.name} (${selected.package} ${selected.version})` +
+    (reasons.length > 0 ? `; not used: ${reasons.join('; ')}` : '');
+  return { selected, text };
+}

@@ -1,0 +1,203 @@
+import type { CommandArgs } from './args.js';
+
+/** One `omnifuse <command>`: what help shows; its code is imported only when it runs. */
+export interface CommandDef extends CommandArgs {
+  readonly name: string;
+  readonly summary: string;
+  /** Paragraphs after the usage line in `--help`. */
+  readonly details: readonly string[];
+  readonly load: () => Promise<CommandRun>;
+}
+
+export type CommandRun = (
+  args: import('./args.js').ParsedArgs,
+  io: import('./io.js').CliIo,
+) => Promise<number | undefined>;
+
+const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+
+export const COMMANDS: readonly CommandDef[] = [
+  {
+    name: 'init',
+    summary: 'infer a model config from a manifest',
+    positionals: [{ name: 'manifest', description: 'JSONL, JSON, CSV or TSV manifest' }],
+    options: {
+      out: {
+        type: 'string',
+        short: 'o',
+        value: '<file>',
+        description: 'config to write (default omnifuse.json)',
+      },
+      label: {
+        type: 'string',
+        short: 'l',
+        value: '<field>',
+        description: 'the field to predict (default: guessed)',
+      },
+      force: { type: 'boolean', short: 'f', description: 'overwrite an existing config' },
+    },
+    details: [
+      "Reads the manifest, infers each field's type, and picks an encoder per input: image → vision:cnn, " +
+        'audio → audio:cnn2d, text → text:tfidf (small data) or text:cnn, number/vector → vector:mlp, ' +
+        'category → text:tfidf over character n-grams. A category label gives a classification, a number ' +
+        'a regression, lists of labels a multi-label output. Several inputs are fused with fusion:concat. ' +
+        'The split is stratified by the label (or taken from a "split" column). The config names the plugin ' +
+        'packages it needs and its $schema, and prints what it inferred and why.',
+    ],
+    load: () => import('./init.js').then((m) => m.runInit),
+  },
+  {
+    name: 'preprocess',
+    summary: 'fit encoders on the training split and fill the feature cache',
+    positionals: [{ name: 'config', description: 'model config (JSON or YAML)' }],
+    options: {
+      cache: {
+        type: 'string',
+        value: '<dir>',
+        description: 'feature cache folder (default <data root>/.omnifuse-cache)',
+      },
+    },
+    details: [
+      'Fits each encoder on the training split only (as train does), then preprocesses every split ' +
+        'through the feature cache, so a later train reads features instead of recomputing them. ' +
+        'Progress goes to stderr: a bar on a terminal, JSON lines otherwise; a summary JSON to stdout.',
+    ],
+    load: () => import('./preprocess.js').then((m) => m.runPreprocess),
+  },
+  {
+    name: 'train',
+    summary: 'train a model and save a bundle',
+    positionals: [{ name: 'config', description: 'model config (JSON or YAML)' }],
+    options: {
+      out: {
+        type: 'string',
+        short: 'o',
+        value: '<dir>',
+        description: 'bundle folder (default <config dir>/model)',
+      },
+      epochs: { type: 'string', value: '<n>', integer: true, description: 'override training.epochs' },
+      backend: {
+        type: 'string',
+        value: '<name>',
+        choices: BACKENDS,
+        description: "override the config's backend",
+      },
+      resume: { type: 'boolean', description: 'resume from the last checkpoint' },
+      'checkpoint-dir': {
+        type: 'string',
+        value: '<dir>',
+        description: "checkpoint folder (default: the trainer's, <out>/checkpoints)",
+      },
+      'report-dir': { type: 'string', value: '<dir>', description: 'write an evaluation report there' },
+      cache: { type: 'string', value: '<dir>', description: 'feature cache folder' },
+      'no-cache': { type: 'boolean', description: 'do not read or fill the feature cache' },
+    },
+    details: [
+      'Prints the backend in use first (and why better ones were not used), then progress on stderr: a bar ' +
+        'on a terminal, JSON lines otherwise. When done, a JSON summary (bundle, backend, metrics) goes to stdout.',
+      'A checkpoint is written after every epoch; --resume continues from the newest intact one (same ' +
+        'config and data; otherwise an error). The default <out>/checkpoints is removed once training ' +
+        'completes, a --checkpoint-dir is kept.',
+    ],
+    load: () => import('./train.js').then((m) => m.runTrain),
+  },
+  {
+    name: 'evaluate',
+    summary: 'score a bundle on labelled data',
+    positionals: [{ name: 'bundle', description: 'model bundle folder' }],
+    options: {
+      data: {
+        type: 'string',
+        short: 'd',
+        value: '<manifest>',
+        description: "labelled records (default: the config's data)",
+      },
+      split: {
+        type: 'string',
+        value: '<name>',
+        choices: ['train', 'validation', 'test', 'all'],
+        description: 'which split of the data, cut as in training (default test)',
+      },
+      'report-dir': {
+        type: 'string',
+        value: '<dir>',
+        description: 'where report.json/report.html go (default <bundle>/report)',
+      },
+      'no-report': { type: 'boolean', description: 'print metrics only' },
+    },
+    details: [
+      'Prints the metrics as JSON on stdout and writes report.json + report.html. Without --data the ' +
+        'config\'s "data" is looked up next to the working directory, then next to the bundle. The split ' +
+        "is recomputed with the bundle's split spec and seed, so --split test is the training run's test " +
+        'split when --data is the training manifest.',
+    ],
+    load: () => import('./evaluate.js').then((m) => m.runEvaluate),
+  },
+  {
+    name: 'predict',
+    summary: 'predict on a manifest with a bundle',
+    positionals: [{ name: 'bundle', description: 'model bundle folder' }],
+    options: {
+      data: {
+        type: 'string',
+        short: 'd',
+        value: '<manifest>',
+        description: 'records to predict on (required)',
+      },
+      out: { type: 'string', short: 'o', value: '<file>', description: 'predictions file (default: stdout)' },
+      format: {
+        type: 'string',
+        value: '<fmt>',
+        choices: ['jsonl', 'csv'],
+        description: 'jsonl or csv (default: from --out, else jsonl)',
+      },
+    },
+    details: [
+      'One row per record: id, prediction, probabilities (classification, multi-label) and fusion weights ' +
+        '(when the fusion method has them). CSV has one probability_<label> and fusion_weight_<field> column each.',
+    ],
+    load: () => import('./predict.js').then((m) => m.runPredict),
+  },
+  {
+    name: 'report',
+    summary: 'render report.json to HTML again',
+    positionals: [{ name: 'report', description: 'a report.json written by evaluate or train' }],
+    options: {
+      out: {
+        type: 'string',
+        short: 'o',
+        value: '<file>',
+        description: 'HTML file (default: report.html beside it)',
+      },
+    },
+    details: ['Renders with the same renderer evaluate and train use (renderReportHtml).'],
+    load: () => import('./report.js').then((m) => m.runReport),
+  },
+  {
+    name: 'serve',
+    summary: 'serve a bundle over HTTP (not available yet)',
+    positionals: [{ name: 'bundle', description: 'model bundle folder' }],
+    options: {},
+    details: [
+      'Not available yet: the HTTP serving package does not exist. The command prints a message and exits 1.',
+    ],
+    load: () => import('./serve.js').then((m) => m.runServe),
+  },
+  {
+    name: 'info',
+    summary: 'versions, backends and installed plugin packages',
+    positionals: [],
+    options: {
+      json: { type: 'boolean', description: 'print JSON instead of text' },
+    },
+    details: [
+      'Shows the Node, omnifuse and tfjs versions; each backend, whether it is installed and, when it is ' +
+        'not used, why; and the @omnifuse plugin packages found from here with their plugin ids.',
+    ],
+    load: () => import('./info.js').then((m) => m.runInfo),
+  },
+];
+
+export function findCommand(name: string): CommandDef | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}

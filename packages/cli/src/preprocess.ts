@@ -1,0 +1,57 @@
+import path from 'node:path';
+import { createFeatureCache, preprocessField, splitDataset } from '@omnifuse/core';
+import { fitEncoders, resolveRegistry } from '@omnifuse/trainer';
+import { type ParsedArgs, positional, stringOption } from './args.js';
+import { loadConfig } from './config.js';
+import { loadConfigData } from './data.js';
+import { type CliIo, line } from './io.js';
+import { createStepProgress } from './progress.js';
+
+/**
+ * Fits the encoders on the training split and preprocesses every split through the feature cache,
+ * exactly as `train()` does (same fitted state, same cache keys), so training reads cached features.
+ */
+export async function runPreprocess(args: ParsedArgs, io: CliIo): Promise<number> {
+  const config = await loadConfig(positional(args, 'config'), io.cwd);
+  const { spec } = config;
+  const registry = await resolveRegistry({ baseDir: config.dir, registry: [...config.plugins] });
+  const dataset = await loadConfigData(spec, config.file);
+  const split = splitDataset(dataset, spec.split);
+  const option = stringOption(args, 'cache');
+  const cacheDir = option ? path.resolve(io.cwd, option) : path.join(dataset.root, '.omnifuse-cache');
+  const cache = createFeatureCache({ dir: cacheDir });
+  line(
+    io.stderr,
+    `fitting ${spec.inputs.length} encoder(s) on ${split.train.length} training records; cache ${cacheDir}`,
+  );
+  const encoders = await fitEncoders(spec, registry, split.datasets.train);
+  const progress = createStepProgress(io, 'preprocess');
+  const summary: Record<
+    string,
+    Record<string, { records: number; hits: number; computed: number; missing: number }>
+  > = {};
+  for (const name of ['train', 'validation', 'test'] as const) {
+    const part = split.datasets[name];
+    if (part.size === 0) continue;
+    for (const input of spec.inputs) {
+      // An optional field no record has is all zeros in training; nothing to cache.
+      if (!part.fields.includes(input.field) && input.optional) continue;
+      const { encoder, state } = encoders[input.field]!;
+      const step = `${name}/${input.field}`;
+      const batch = await preprocessField(part, input.field, encoder, state, {
+        cache,
+        onProgress: (p) => progress.update(step, p.done, p.total, { hits: p.hits, computed: p.computed }),
+      });
+      progress.end();
+      summary[name] ??= {};
+      summary[name][input.field] = {
+        records: part.size,
+        hits: batch.stats.hits,
+        computed: batch.stats.computed,
+        missing: batch.stats.missing,
+      };
+    }
+  }
+  line(io.stdout, JSON.stringify({ cache: cacheDir, splits: summary }, null, 2));
+  return 0;
+}

@@ -1,0 +1,61 @@
+import path from 'node:path';
+import type { BackendChoice } from '@omnifuse/core';
+import { train } from '@omnifuse/trainer';
+import { flag, numberOption, type ParsedArgs, positional, stringOption } from './args.js';
+import { activateBackend } from './backend-line.js';
+import { loadConfig } from './config.js';
+import { type CliIo, line } from './io.js';
+
+export async function runTrain(args: ParsedArgs, io: CliIo): Promise<number> {
+  const config = await loadConfig(positional(args, 'config'), io.cwd);
+  const out = stringOption(args, 'out');
+  const bundleDir = out ? path.resolve(io.cwd, out) : path.join(config.dir, 'model');
+  // Without --checkpoint-dir the trainer uses <bundle>/checkpoints (and removes it once done).
+  const checkpointOption = stringOption(args, 'checkpoint-dir');
+  const reportOption = stringOption(args, 'report-dir');
+  const reportDir = reportOption ? path.resolve(io.cwd, reportOption) : undefined;
+
+  const epochs = numberOption(args, 'epochs');
+  const spec = epochs
+    ? { ...config.trainSpec, training: { ...config.trainSpec.training, epochs } }
+    : config.trainSpec;
+  const choice = (stringOption(args, 'backend') ?? spec.backend) as BackendChoice;
+  const { selected, text } = await activateBackend(choice);
+  line(io.stderr, text);
+
+  const cacheOption = stringOption(args, 'cache');
+  const result = await train({
+    spec,
+    baseDir: config.dir,
+    registry: [...config.plugins],
+    bundleDir,
+    backend: selected.name,
+    progress: { stream: io.stderr },
+    cache: flag(args, 'no-cache') ? false : cacheOption ? path.resolve(io.cwd, cacheOption) : undefined,
+    checkpointDir: checkpointOption ? path.resolve(io.cwd, checkpointOption) : undefined,
+    resume: flag(args, 'resume'),
+    reportDir,
+  });
+  result.model.dispose();
+  line(io.stderr, `saved ${path.relative(io.cwd, bundleDir) || bundleDir}`);
+  // The trainer reports on the test split, else the validation split; with neither it writes none.
+  const reported = reportDir !== undefined && result.report !== null;
+  if (reportDir && !reported) line(io.stderr, 'no report: the split has no validation or test records');
+  line(
+    io.stdout,
+    JSON.stringify(
+      {
+        bundle: bundleDir,
+        backend: result.backend,
+        epochs: result.history.epochs.length,
+        bestEpoch: result.history.bestEpoch + 1,
+        labels: result.labels,
+        metrics: result.metrics,
+        ...(reported ? { reportDir } : {}),
+      },
+      null,
+      2,
+    ),
+  );
+  return 0;
+}

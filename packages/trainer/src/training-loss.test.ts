@@ -1,0 +1,63 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { resolveClassWeights, trainingLoss } from './training-loss.js';
+
+const task = { type: 'classification' as const, field: 'y', labels: ['a', 'b'] };
+
+describe('training loss', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('is the plain mean cross-entropy without weights or smoothing', () => {
+    tf.tidy(() => {
+      const target = tf.tensor2d([
+        [1, 0],
+        [0, 1],
+      ]);
+      const prediction = tf.tensor2d([
+        [0.8, 0.2],
+        [0.4, 0.6],
+      ]);
+      const loss = trainingLoss(task, target, prediction, { classWeights: null, labelSmoothing: 0 });
+      expect(loss.dataSync()[0]).toBeCloseTo(-(Math.log(0.8) + Math.log(0.6)) / 2, 6);
+    });
+  });
+
+  it('weights examples by their class as PyTorch does (Σ w·l / Σ w) and smooths targets', () => {
+    tf.tidy(() => {
+      const target = tf.tensor2d([
+        [1, 0],
+        [0, 1],
+      ]);
+      const prediction = tf.tensor2d([
+        [0.8, 0.2],
+        [0.4, 0.6],
+      ]);
+      const weighted = trainingLoss(task, target, prediction, {
+        classWeights: tf.tensor1d([1, 3]),
+        labelSmoothing: 0,
+      });
+      expect(weighted.dataSync()[0]).toBeCloseTo(-(Math.log(0.8) + 3 * Math.log(0.6)) / 4, 6);
+      const smoothed = trainingLoss(task, target, prediction, { classWeights: null, labelSmoothing: 0.2 });
+      // Targets become 0.9 / 0.1.
+      const first = -(0.9 * Math.log(0.8) + 0.1 * Math.log(0.2));
+      const second = -(0.1 * Math.log(0.4) + 0.9 * Math.log(0.6));
+      expect(smoothed.dataSync()[0]).toBeCloseTo((first + second) / 2, 6);
+    });
+  });
+
+  it('resolves balanced and per-label class weights', () => {
+    const target = tf.tensor2d([
+      [1, 0],
+      [1, 0],
+      [1, 0],
+      [0, 1],
+    ]);
+    expect(resolveClassWeights('balanced', task, target)).toEqual([4 / 6, 2]);
+    expect(resolveClassWeights({ b: 5 }, task, target)).toEqual([1, 5]);
+    expect(() => resolveClassWeights({ c: 5 }, task, target)).toThrow(/labels the task does not have/);
+    expect(resolveClassWeights(undefined, task, target)).toBeNull();
+    target.dispose();
+  });
+});
