@@ -36,7 +36,8 @@ export async function openBundle(bundleArg: string, io: CliIo): Promise<{ dir: s
   return { dir, model };
 }
 
-function bundlePackages(manifestFile: string): string[] {
+/** Plugin packages a bundle's manifest names, besides core and the trainer (empty when unreadable). */
+export function bundlePackages(manifestFile: string): string[] {
   try {
     const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as {
       plugins?: { packageName?: string | null }[];

@@ -34,6 +34,11 @@ export const COMMANDS: readonly CommandDef[] = [
         value: '<field>',
         description: 'the field to predict (default: guessed)',
       },
+      ignore: {
+        type: 'string',
+        value: '<a,b>',
+        description: 'fields to leave out of the model (provenance columns, label leaks)',
+      },
       force: { type: 'boolean', short: 'f', description: 'overwrite an existing config' },
     },
     details: [
@@ -100,6 +105,53 @@ export const COMMANDS: readonly CommandDef[] = [
         'completes, a --checkpoint-dir is kept.',
     ],
     load: () => import('./train.js').then((m) => m.runTrain),
+  },
+  {
+    name: 'fine-tune',
+    summary: 'continue training a bundle on new data, some layers frozen',
+    positionals: [{ name: 'bundle', description: 'model bundle folder to start from' }],
+    options: {
+      data: {
+        type: 'string',
+        short: 'd',
+        value: '<manifest>',
+        description: 'new labelled records (required)',
+      },
+      freeze: {
+        type: 'string',
+        value: '<a,b>',
+        description: 'layers to freeze: input fields, fusion, head, or globs like image/*',
+      },
+      unfreeze: {
+        type: 'string',
+        value: '<a,b>',
+        description: 'layers to train after all (wins over --freeze)',
+      },
+      lr: {
+        type: 'string',
+        value: '<p=rate,…>',
+        description: 'learning rate per pattern, e.g. "image/*=1e-4,head=1e-3"',
+      },
+      'learning-rate': { type: 'string', value: '<rate>', description: 'override training.learningRate' },
+      epochs: { type: 'string', value: '<n>', integer: true, description: 'override training.epochs' },
+      out: {
+        type: 'string',
+        short: 'o',
+        value: '<dir>',
+        description: 'bundle folder to write (default <bundle>-fine-tuned)',
+      },
+      'report-dir': { type: 'string', value: '<dir>', description: 'write an evaluation report there' },
+    },
+    details: [
+      "Loads the bundle, reads --data with the bundle's field types and splits it with the bundle's split " +
+        "spec, preprocesses it with the bundle's fitted encoders and label map (a label the bundle does not " +
+        'know is an error naming the record), freezes the layers --freeze selects except those --unfreeze ' +
+        'selects, and trains the rest; weights that no --lr pattern selects train at training.learningRate. ' +
+        'Frozen layers keep their weights exactly (frozen batch normalisation stays in inference mode).',
+      'Layer names are <field>/…, fusion/… and head/…; a pattern that selects no layer exits 1 listing ' +
+        'the ones there are. A JSON summary (bundle, backend, metrics) goes to stdout.',
+    ],
+    load: () => import('./fine-tune.js').then((m) => m.runFineTune),
   },
   {
     name: 'evaluate',
@@ -172,6 +224,82 @@ export const COMMANDS: readonly CommandDef[] = [
     },
     details: ['Renders with the same renderer evaluate and train use (renderReportHtml).'],
     load: () => import('./report.js').then((m) => m.runReport),
+  },
+  {
+    name: 'search',
+    summary: 'search hyperparameters: grid, random or successive halving',
+    positionals: [{ name: 'config', description: 'base model config (JSON or YAML)' }],
+    options: {
+      space: {
+        type: 'string',
+        value: '<space.json>',
+        description:
+          'parameters to search: dotted config paths → values or { min, max, log, int } (required)',
+      },
+      strategy: {
+        type: 'string',
+        value: '<name>',
+        choices: ['grid', 'random', 'halving'],
+        description: 'how to pick configurations (default grid)',
+      },
+      trials: {
+        type: 'string',
+        value: '<n>',
+        integer: true,
+        description: 'random: configurations to try (default 10); halving: in the first rung (default 9)',
+      },
+      seed: { type: 'string', value: '<n>', integer: true, description: 'seed of the sampler (default 42)' },
+      metric: {
+        type: 'string',
+        value: '<name>',
+        description: 'metric to optimise (default val_accuracy; loss/error metrics are minimised)',
+      },
+      'min-epochs': {
+        type: 'string',
+        value: '<n>',
+        integer: true,
+        description: 'halving: epochs of the first rung (default 1)',
+      },
+      'max-epochs': {
+        type: 'string',
+        value: '<n>',
+        integer: true,
+        description: "halving: epochs of the last rung (default the config's training.epochs)",
+      },
+      eta: {
+        type: 'string',
+        value: '<n>',
+        integer: true,
+        description: 'halving: keep the best 1/eta per rung (default 3)',
+      },
+      out: {
+        type: 'string',
+        short: 'o',
+        value: '<dir>',
+        description: 'results folder (default <config dir>/search); a rerun resumes there',
+      },
+      backend: {
+        type: 'string',
+        value: '<name>',
+        choices: BACKENDS,
+        description: "override the config's backend",
+      },
+      cache: { type: 'string', value: '<dir>', description: 'feature cache folder, shared by every trial' },
+      'no-cache': { type: 'boolean', description: 'do not read or fill the feature cache' },
+    },
+    details: [
+      'Trains one model per configuration and ranks them by the metric (val_<name> reads the validation ' +
+        'split, test_<name> the test split). A space file looks like {"training.learningRate": {"min": 1e-4, ' +
+        '"max": 1e-1, "log": true}, "inputs.0.options.hidden": [[16], [64]]}; a grid needs lists (or ranges ' +
+        'with "steps"). Successive halving trains --trials sampled configurations for --min-epochs, keeps the ' +
+        'best 1/eta, and trains those eta times longer (each rung from scratch) up to --max-epochs.',
+      'Each trial goes to stderr as it finishes (text on a terminal, JSON lines otherwise); a trial whose ' +
+        'config is invalid or whose training fails is recorded as failed and the search goes on. The folder ' +
+        'gets search.jsonl (one line per finished trial, rewritten atomically), results.md, results.svg and ' +
+        'best-config.json; rerunning with the same --out skips finished trials. The table goes to stdout. ' +
+        'Exits 1 when no trial succeeded.',
+    ],
+    load: () => import('./search.js').then((m) => m.runSearch),
   },
   {
     name: 'serve',

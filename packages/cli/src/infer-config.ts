@@ -31,8 +31,12 @@ export interface InferConfigOptions {
   /** The manifest path as the config should name it (relative to the config). */
   readonly data: string;
   readonly schemaRef?: string;
+  /** Fields to leave out of the model (provenance columns, leaks of the label, notes). */
+  readonly ignore?: readonly string[];
 }
 
+/** A numeric label with at most this many distinct whole numbers is taken as classes (digits, ratings). */
+const MAX_NUMBERED_CLASSES = 20;
 /** Label column names tried in order when `--label` is not given. */
 const LABEL_NAMES = ['label', 'labels', 'target', 'class', 'y', 'category', 'species', 'output'];
 /** Below this many records a text field gets TF-IDF: too little text to learn word embeddings from. */
@@ -66,6 +70,17 @@ export function inferConfig(dataset: Dataset, options: InferConfigOptions): Infe
       expected: dataset.fields,
     });
   }
+  const unknown = (options.ignore ?? []).filter((field) => !dataset.fields.includes(field));
+  if (unknown.length > 0) {
+    throw new OmnifuseError({
+      code: ErrorCode.InvalidOptions,
+      message: `--ignore names a field that is in no record: ${unknown.join(', ')}`,
+      field: unknown[0],
+      file: dataset.source,
+      expected: dataset.fields,
+      found: unknown,
+    });
+  }
   const splitColumn = dataset.fields.find(
     (f) => SPLIT_FIELDS.includes(f.toLowerCase()) && f !== label && isSplitColumn(dataset, f),
   );
@@ -83,6 +98,10 @@ export function inferConfig(dataset: Dataset, options: InferConfigOptions): Infe
     }
     if (field === splitColumn) {
       fields.push({ field, type, role: 'skipped', why: 'split column: it assigns records to splits' });
+      continue;
+    }
+    if (options.ignore?.includes(field)) {
+      fields.push({ field, type, role: 'skipped', why: 'left out with --ignore' });
       continue;
     }
     if (ID_FIELDS.includes(field.toLowerCase()) && summary.distinct === summary.present) {
@@ -195,6 +214,12 @@ function outputFor(
   const type = dataset.fieldTypes[label] ?? summary.type;
   if (values.length > 0 && values.every(Array.isArray)) {
     return { type: 'multi-label', why: 'lists of labels: multi-label output' };
+  }
+  if (type === 'number' && summary.distinct <= MAX_NUMBERED_CLASSES && values.every(Number.isInteger)) {
+    return {
+      type: 'classification',
+      why: `${summary.distinct} distinct whole numbers: classes spelled as numbers, classification output (set output.type to regression if they are amounts)`,
+    };
   }
   if (type === 'number') {
     return {

@@ -21,6 +21,10 @@ export async function runInit(args: ParsedArgs, io: CliIo): Promise<number> {
   const outDir = path.dirname(out);
   const { config, fields, notes } = inferConfig(dataset, {
     label: stringOption(args, 'label'),
+    ignore: stringOption(args, 'ignore')
+      ?.split(',')
+      .map((field) => field.trim())
+      .filter(Boolean),
     data: toPosix(path.relative(outDir, manifest)),
     schemaRef: schemaRef(outDir),
   });

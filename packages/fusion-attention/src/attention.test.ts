@@ -1,7 +1,7 @@
 import { describeFusionConformance } from '@omnifuse/core/testing';
+import { buildVectorFusion, predict } from '@omnifuse/test-utils/fusion';
 import { describe, expect, it } from 'vitest';
 import { attentionFusionPlugin } from './attention.js';
-import { buildVectorFusion, predict } from './test-helpers.js';
 
 const invalidOptions = [
   { dim: 0 },

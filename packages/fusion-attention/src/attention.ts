@@ -1,16 +1,15 @@
 import {
+  defineFusion,
   type FusionPluginV1,
-  type FusionV1,
   fusionPresence,
   fusionVectors,
   hashSeed,
   modalityDropoutSchema,
-  parseEncoderOptions,
 } from '@omnifuse/core';
 import type * as tfjs from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { attentionLayers } from './layers.js';
-import { concatenate, PACKAGE_NAME, requireInputs } from './shared.js';
+import { concatenate, PACKAGE_NAME } from './shared.js';
 
 const ID = 'fusion:attention';
 
@@ -34,83 +33,75 @@ export const attentionFusionOptionsSchema = z
 export type AttentionFusionOptions = z.output<typeof attentionFusionOptionsSchema>;
 export type AttentionFusionOptionsInput = z.input<typeof attentionFusionOptionsSchema>;
 
+const attentionFusion = defineFusion({
+  id: ID,
+  version: '1.0.0',
+  packageName: PACKAGE_NAME,
+  description:
+    'Attention over modalities: per-modality projections, a shared learned scorer, a softmax over the present modalities, the weighted sum (per-example modality weights)',
+  schema: attentionFusionOptionsSchema,
+  build({ tf, inputs, name, seed }, parsed) {
+    const { MaskedModalitySoftmax, ModalityWeightedSum } = attentionLayers(tf);
+    const seedFor = (what: string) => hashSeed(`${seed}:${what}`);
+    const vectors = fusionVectors(tf, inputs, name);
+    const presence = fusionPresence(tf, inputs, { name, seed, modalityDropout: parsed.modalityDropout });
+    const projected = vectors.map(
+      (vector, i) =>
+        tf.layers
+          .dense({
+            units: parsed.dim,
+            activation: parsed.activation,
+            kernelInitializer: tf.initializers.glorotUniform({ seed: seedFor(`project_${i}`) }),
+            name: `${name}/project_${i}`,
+          })
+          .apply(vector) as tfjs.SymbolicTensor,
+    );
+    // One scorer for every modality, so scores are comparable; no bias, which a softmax ignores.
+    const scoreHidden =
+      parsed.hidden > 0
+        ? tf.layers.dense({
+            units: parsed.hidden,
+            activation: 'tanh',
+            kernelInitializer: tf.initializers.glorotUniform({ seed: seedFor('score_hidden') }),
+            name: `${name}/score_hidden`,
+          })
+        : null;
+    const query = tf.layers.dense({
+      units: 1,
+      useBias: false,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seedFor('score') }),
+      name: `${name}/score`,
+    });
+    const scores = projected.map(
+      (v) => query.apply(scoreHidden ? scoreHidden.apply(v) : v) as tfjs.SymbolicTensor,
+    );
+    const weights = new MaskedModalitySoftmax({ name: `${name}/weights` }).apply([
+      concatenate(tf, scores, `${name}/scores`),
+      presence.stacked,
+    ]) as tfjs.SymbolicTensor;
+    const summed = new ModalityWeightedSum({ name: `${name}/weighted_sum` }).apply([
+      weights,
+      ...projected,
+    ]) as tfjs.SymbolicTensor;
+    if (parsed.output === 'sum') return { output: summed, dim: parsed.dim, weights };
+    // A projection's bias makes an absent modality's vector non-zero, so mask it out.
+    const masked = projected.map(
+      (v, i) =>
+        tf.layers
+          .multiply({ name: `${name}/project_${i}_masked` })
+          .apply([v, presence.columns[i]!]) as tfjs.SymbolicTensor,
+    );
+    const output = concatenate(tf, [summed, ...masked], `${name}/concat`);
+    return { output, dim: parsed.dim * (inputs.length + 1), weights };
+  },
+});
+
 /**
  * `fusion:attention`: each modality vector (sequences mean-pooled over their mask) projected to
  * `dim`, scored by one scorer shared across modalities, softmaxed over the present modalities, and
  * summed with those weights. `weights` are the attention weights, `[b, M]` in inputs order: 0 for an
  * absent modality; an example with no modality present gets all-zero weights and a zero output.
  */
-export function createAttentionFusion(options: unknown = {}): FusionV1 {
-  const parsed = parseEncoderOptions(ID, attentionFusionOptionsSchema, options);
-  return {
-    specificationVersion: 'v1',
-    id: ID,
-    version: '1.0.0',
-    options: parsed,
-    build({ tf, inputs, name, seed }) {
-      requireInputs(ID, inputs);
-      const { MaskedModalitySoftmax, ModalityWeightedSum } = attentionLayers(tf);
-      const seedFor = (what: string) => hashSeed(`${seed}:${what}`);
-      const vectors = fusionVectors(tf, inputs, name);
-      const presence = fusionPresence(tf, inputs, { name, seed, modalityDropout: parsed.modalityDropout });
-      const projected = vectors.map(
-        (vector, i) =>
-          tf.layers
-            .dense({
-              units: parsed.dim,
-              activation: parsed.activation,
-              kernelInitializer: tf.initializers.glorotUniform({ seed: seedFor(`project_${i}`) }),
-              name: `${name}/project_${i}`,
-            })
-            .apply(vector) as tfjs.SymbolicTensor,
-      );
-      // One scorer for every modality, so scores are comparable; no bias, which a softmax ignores.
-      const scoreHidden =
-        parsed.hidden > 0
-          ? tf.layers.dense({
-              units: parsed.hidden,
-              activation: 'tanh',
-              kernelInitializer: tf.initializers.glorotUniform({ seed: seedFor('score_hidden') }),
-              name: `${name}/score_hidden`,
-            })
-          : null;
-      const query = tf.layers.dense({
-        units: 1,
-        useBias: false,
-        kernelInitializer: tf.initializers.glorotUniform({ seed: seedFor('score') }),
-        name: `${name}/score`,
-      });
-      const scores = projected.map(
-        (v) => query.apply(scoreHidden ? scoreHidden.apply(v) : v) as tfjs.SymbolicTensor,
-      );
-      const weights = new MaskedModalitySoftmax({ name: `${name}/weights` }).apply([
-        concatenate(tf, scores, `${name}/scores`),
-        presence.stacked,
-      ]) as tfjs.SymbolicTensor;
-      const summed = new ModalityWeightedSum({ name: `${name}/weighted_sum` }).apply([
-        weights,
-        ...projected,
-      ]) as tfjs.SymbolicTensor;
-      if (parsed.output === 'sum') return { output: summed, dim: parsed.dim, weights };
-      // A projection's bias makes an absent modality's vector non-zero, so mask it out.
-      const masked = projected.map(
-        (v, i) =>
-          tf.layers
-            .multiply({ name: `${name}/project_${i}_masked` })
-            .apply([v, presence.columns[i]!]) as tfjs.SymbolicTensor,
-      );
-      const output = concatenate(tf, [summed, ...masked], `${name}/concat`);
-      return { output, dim: parsed.dim * (inputs.length + 1), weights };
-    },
-  };
-}
+export const createAttentionFusion = attentionFusion.create;
 
-export const attentionFusionPlugin: FusionPluginV1 = {
-  specificationVersion: 'v1',
-  kind: 'fusion',
-  id: ID,
-  packageName: PACKAGE_NAME,
-  description:
-    'Attention over modalities: per-modality projections, a shared learned scorer, a softmax over the present modalities, the weighted sum (per-example modality weights)',
-  create: createAttentionFusion,
-};
+export const attentionFusionPlugin: FusionPluginV1 = attentionFusion.plugin;

@@ -1,7 +1,7 @@
 import { describeFusionConformance } from '@omnifuse/core/testing';
+import { buildVectorFusion, predict } from '@omnifuse/test-utils/fusion';
 import { describe, expect, it } from 'vitest';
 import { gmuFusionPlugin } from './gmu.js';
-import { buildVectorFusion, predict } from './test-helpers.js';
 
 describeFusionConformance('gmu (defaults)', {
   plugin: gmuFusionPlugin,

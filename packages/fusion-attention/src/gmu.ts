@@ -1,16 +1,15 @@
 import {
+  defineFusion,
   type FusionPluginV1,
-  type FusionV1,
   fusionPresence,
   fusionVectors,
   hashSeed,
   modalityDropoutSchema,
-  parseEncoderOptions,
 } from '@omnifuse/core';
 import type * as tfjs from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { attentionLayers } from './layers.js';
-import { concatenate, PACKAGE_NAME, requireInputs } from './shared.js';
+import { concatenate, PACKAGE_NAME } from './shared.js';
 
 const ID = 'fusion:gmu';
 
@@ -25,6 +24,64 @@ export const gmuFusionOptionsSchema = z
 export type GmuFusionOptions = z.output<typeof gmuFusionOptionsSchema>;
 export type GmuFusionOptionsInput = z.input<typeof gmuFusionOptionsSchema>;
 
+const gmuFusion = defineFusion({
+  id: ID,
+  version: '1.0.0',
+  packageName: PACKAGE_NAME,
+  description:
+    'Gated Multimodal Unit (Arevalo et al. 2017) for M modalities: tanh hidden vectors mixed by per-dimension softmax gates over the present modalities',
+  schema: gmuFusionOptionsSchema,
+  build({ tf, inputs, name, seed }, parsed) {
+    const { MaskedModalitySoftmax, ModalityWeightedSum } = attentionLayers(tf);
+    const seedFor = (what: string) => hashSeed(`${seed}:${what}`);
+    const m = inputs.length;
+    const vectors = fusionVectors(tf, inputs, name);
+    const presence = fusionPresence(tf, inputs, { name, seed, modalityDropout: parsed.modalityDropout });
+    const hidden = vectors.map(
+      (vector, i) =>
+        tf.layers
+          .dense({
+            units: parsed.dim,
+            activation: 'tanh',
+            kernelInitializer: tf.initializers.glorotUniform({ seed: seedFor(`hidden_${i}`) }),
+            name: `${name}/hidden_${i}`,
+          })
+          .apply(vector) as tfjs.SymbolicTensor,
+    );
+    // An absent modality's values must not steer the gates of the present ones.
+    const gateInputs = vectors.map(
+      (vector, i) =>
+        tf.layers
+          .multiply({ name: `${name}/gate_input_${i}` })
+          .apply([vector, presence.columns[i]!]) as tfjs.SymbolicTensor,
+    );
+    const logits = tf.layers
+      .dense({
+        units: m * parsed.dim,
+        kernelInitializer: tf.initializers.glorotUniform({ seed: seedFor('gate') }),
+        name: `${name}/gate`,
+      })
+      .apply(concatenate(tf, gateInputs, `${name}/gate_concat`)) as tfjs.SymbolicTensor;
+    const gates = new MaskedModalitySoftmax({ name: `${name}/gates` }).apply([
+      tf.layers
+        .reshape({ targetShape: [m, parsed.dim], name: `${name}/gate_reshape` })
+        .apply(logits) as tfjs.SymbolicTensor,
+      presence.stacked,
+    ]) as tfjs.SymbolicTensor;
+    const output = new ModalityWeightedSum({ name: `${name}/gated_sum` }).apply([
+      gates,
+      ...hidden,
+    ]) as tfjs.SymbolicTensor;
+    // [b, M, dim] → [b, dim, M] → mean over dim: each modality's mean gate.
+    const weights = tf.layers
+      .globalAveragePooling1d({ name: `${name}/weights` })
+      .apply(
+        tf.layers.permute({ dims: [2, 1], name: `${name}/gate_permute` }).apply(gates),
+      ) as tfjs.SymbolicTensor;
+    return { output, dim: parsed.dim, weights };
+  },
+});
+
 /**
  * `fusion:gmu`: the Gated Multimodal Unit (Arevalo et al. 2017) for M modalities. `h_m = tanh(W_m x_m)`;
  * per-dimension gates `z = softmax over modalities of W_z [x_1 … x_M]` (absent modalities get gate 0
@@ -32,72 +89,6 @@ export type GmuFusionOptionsInput = z.input<typeof gmuFusionOptionsSchema>;
  * paper's sigmoid gate `z h_1 + (1 − z) h_2`. `weights` are each modality's mean gate over the `dim`
  * dimensions, so rows sum to 1; an example with nothing present gets zero gates and a zero output.
  */
-export function createGmuFusion(options: unknown = {}): FusionV1 {
-  const parsed = parseEncoderOptions(ID, gmuFusionOptionsSchema, options);
-  return {
-    specificationVersion: 'v1',
-    id: ID,
-    version: '1.0.0',
-    options: parsed,
-    build({ tf, inputs, name, seed }) {
-      requireInputs(ID, inputs);
-      const { MaskedModalitySoftmax, ModalityWeightedSum } = attentionLayers(tf);
-      const seedFor = (what: string) => hashSeed(`${seed}:${what}`);
-      const m = inputs.length;
-      const vectors = fusionVectors(tf, inputs, name);
-      const presence = fusionPresence(tf, inputs, { name, seed, modalityDropout: parsed.modalityDropout });
-      const hidden = vectors.map(
-        (vector, i) =>
-          tf.layers
-            .dense({
-              units: parsed.dim,
-              activation: 'tanh',
-              kernelInitializer: tf.initializers.glorotUniform({ seed: seedFor(`hidden_${i}`) }),
-              name: `${name}/hidden_${i}`,
-            })
-            .apply(vector) as tfjs.SymbolicTensor,
-      );
-      // An absent modality's values must not steer the gates of the present ones.
-      const gateInputs = vectors.map(
-        (vector, i) =>
-          tf.layers
-            .multiply({ name: `${name}/gate_input_${i}` })
-            .apply([vector, presence.columns[i]!]) as tfjs.SymbolicTensor,
-      );
-      const logits = tf.layers
-        .dense({
-          units: m * parsed.dim,
-          kernelInitializer: tf.initializers.glorotUniform({ seed: seedFor('gate') }),
-          name: `${name}/gate`,
-        })
-        .apply(concatenate(tf, gateInputs, `${name}/gate_concat`)) as tfjs.SymbolicTensor;
-      const gates = new MaskedModalitySoftmax({ name: `${name}/gates` }).apply([
-        tf.layers
-          .reshape({ targetShape: [m, parsed.dim], name: `${name}/gate_reshape` })
-          .apply(logits) as tfjs.SymbolicTensor,
-        presence.stacked,
-      ]) as tfjs.SymbolicTensor;
-      const output = new ModalityWeightedSum({ name: `${name}/gated_sum` }).apply([
-        gates,
-        ...hidden,
-      ]) as tfjs.SymbolicTensor;
-      // [b, M, dim] → [b, dim, M] → mean over dim: each modality's mean gate.
-      const weights = tf.layers
-        .globalAveragePooling1d({ name: `${name}/weights` })
-        .apply(
-          tf.layers.permute({ dims: [2, 1], name: `${name}/gate_permute` }).apply(gates),
-        ) as tfjs.SymbolicTensor;
-      return { output, dim: parsed.dim, weights };
-    },
-  };
-}
+export const createGmuFusion = gmuFusion.create;
 
-export const gmuFusionPlugin: FusionPluginV1 = {
-  specificationVersion: 'v1',
-  kind: 'fusion',
-  id: ID,
-  packageName: PACKAGE_NAME,
-  description:
-    'Gated Multimodal Unit (Arevalo et al. 2017) for M modalities: tanh hidden vectors mixed by per-dimension softmax gates over the present modalities',
-  create: createGmuFusion,
-};
+export const gmuFusionPlugin: FusionPluginV1 = gmuFusion.plugin;

@@ -1,4 +1,5 @@
 import { expectGradientsMatchFiniteDifferences } from '@omnifuse/core/testing';
+import { fusionOf, loadCpuTf } from '@omnifuse/test-utils/fusion';
 import { describe, expect, it } from 'vitest';
 import { attentionFusionPlugin } from './attention.js';
 import { gmuFusionPlugin } from './gmu.js';
@@ -7,7 +8,6 @@ import {
   MASKED_MODALITY_SOFTMAX_CLASS_NAME,
   MODALITY_WEIGHTED_SUM_CLASS_NAME,
 } from './layers.js';
-import { fusionOf, loadCpuTf } from './test-helpers.js';
 
 // Row 0 has every modality, row 1 misses modality 1, row 2 has only modality 2.
 const PRESENCE = [1, 1, 1, 1, 0, 1, 0, 0, 1];

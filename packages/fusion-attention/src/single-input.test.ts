@@ -1,7 +1,7 @@
+import { buildVectorFusion, predict } from '@omnifuse/test-utils/fusion';
 import { describe, expect, it } from 'vitest';
 import { attentionFusionPlugin } from './attention.js';
 import { gmuFusionPlugin } from './gmu.js';
-import { buildVectorFusion, predict } from './test-helpers.js';
 
 describe('one input', () => {
   for (const plugin of [attentionFusionPlugin, gmuFusionPlugin]) {

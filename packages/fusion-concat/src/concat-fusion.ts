@@ -1,15 +1,12 @@
 import {
   customLayers,
-  ErrorCode,
+  defineFusion,
   type FusionPluginV1,
-  type FusionV1,
   fusionPresence,
   fusionVectors,
   hashSeed,
   layerActivationSchema,
   modalityDropoutSchema,
-  OmnifuseError,
-  parseEncoderOptions,
 } from '@omnifuse/core';
 import type { SymbolicTensor } from '@tensorflow/tfjs';
 import { z } from 'zod';
@@ -31,76 +28,61 @@ export const concatFusionOptionsSchema = z.strictObject({
 export type ConcatFusionOptions = z.output<typeof concatFusionOptionsSchema>;
 export type ConcatFusionOptionsInput = z.input<typeof concatFusionOptionsSchema>;
 
+const concatFusion = defineFusion({
+  id: CONCAT_FUSION_ID,
+  version: '1.0.0',
+  packageName: PACKAGE_NAME,
+  description:
+    'early fusion: modality vectors (optionally projected, layer-normalised) gated by presence and concatenated',
+  schema: concatFusionOptionsSchema,
+  build({ tf, inputs, name, seed }, parsed) {
+    const vectors = fusionVectors(tf, inputs, name);
+    const { columns } = fusionPresence(tf, inputs, { name, seed, modalityDropout: parsed.modalityDropout });
+    const { MissingEmbedding } = customLayers(tf);
+    const parts = vectors.map((vector, i) => {
+      let x = vector;
+      if (parsed.projection !== null) {
+        x = tf.layers
+          .dense({
+            units: parsed.projection,
+            kernelInitializer: tf.initializers.glorotUniform({ seed: hashSeed(`${seed}:projection_${i}`) }),
+            name: `${name}/projection_${i}`,
+          })
+          .apply(x) as SymbolicTensor;
+      }
+      if (parsed.layerNorm) {
+        x = tf.layers.layerNormalization({ name: `${name}/layer_norm_${i}` }).apply(x) as SymbolicTensor;
+      }
+      if (parsed.activation !== 'linear') {
+        x = tf.layers
+          .activation({ activation: parsed.activation, name: `${name}/activation_${i}` })
+          .apply(x) as SymbolicTensor;
+      }
+      // Gated last, so a missing modality adds exactly zeros (or exactly its stand-in), whatever its values.
+      return parsed.missing === 'embedding'
+        ? (new MissingEmbedding({
+            seed: hashSeed(`${seed}:missing_${i}`),
+            name: `${name}/missing_${i}`,
+          }).apply([x, columns[i]!]) as SymbolicTensor)
+        : (tf.layers.multiply({ name: `${name}/presence_${i}` }).apply([x, columns[i]!]) as SymbolicTensor);
+    });
+    const output =
+      parts.length === 1
+        ? parts[0]!
+        : (tf.layers.concatenate({ axis: -1, name: `${name}/concat` }).apply(parts) as SymbolicTensor);
+    const dim =
+      parsed.projection === null
+        ? inputs.reduce((sum, input) => sum + input.encoded.dim, 0)
+        : parsed.projection * inputs.length;
+    return { output, dim };
+  },
+});
+
 /**
  * Early fusion: each modality as a vector (sequences mean-pooled over their mask), optionally
  * projected to a common size, layer-normalised and activated, then gated by its presence (zeros, or
  * a learned stand-in, where missing) and concatenated to `[b, Σ d_m]` (or `[b, M × projection]`).
  */
-export function createConcatFusion(options: unknown = {}): FusionV1 {
-  const parsed = parseEncoderOptions(CONCAT_FUSION_ID, concatFusionOptionsSchema, options);
-  return {
-    specificationVersion: 'v1',
-    id: CONCAT_FUSION_ID,
-    version: '1.0.0',
-    options: parsed,
-    build({ tf, inputs, name, seed }) {
-      if (inputs.length === 0) {
-        throw new OmnifuseError({
-          code: ErrorCode.InvalidConfig,
-          message: 'fusion needs at least one input',
-          plugin: CONCAT_FUSION_ID,
-          step: 'build',
-        });
-      }
-      const vectors = fusionVectors(tf, inputs, name);
-      const { columns } = fusionPresence(tf, inputs, { name, seed, modalityDropout: parsed.modalityDropout });
-      const { MissingEmbedding } = customLayers(tf);
-      const parts = vectors.map((vector, i) => {
-        let x = vector;
-        if (parsed.projection !== null) {
-          x = tf.layers
-            .dense({
-              units: parsed.projection,
-              kernelInitializer: tf.initializers.glorotUniform({ seed: hashSeed(`${seed}:projection_${i}`) }),
-              name: `${name}/projection_${i}`,
-            })
-            .apply(x) as SymbolicTensor;
-        }
-        if (parsed.layerNorm) {
-          x = tf.layers.layerNormalization({ name: `${name}/layer_norm_${i}` }).apply(x) as SymbolicTensor;
-        }
-        if (parsed.activation !== 'linear') {
-          x = tf.layers
-            .activation({ activation: parsed.activation, name: `${name}/activation_${i}` })
-            .apply(x) as SymbolicTensor;
-        }
-        // Gated last, so a missing modality adds exactly zeros (or exactly its stand-in), whatever its values.
-        return parsed.missing === 'embedding'
-          ? (new MissingEmbedding({
-              seed: hashSeed(`${seed}:missing_${i}`),
-              name: `${name}/missing_${i}`,
-            }).apply([x, columns[i]!]) as SymbolicTensor)
-          : (tf.layers.multiply({ name: `${name}/presence_${i}` }).apply([x, columns[i]!]) as SymbolicTensor);
-      });
-      const output =
-        parts.length === 1
-          ? parts[0]!
-          : (tf.layers.concatenate({ axis: -1, name: `${name}/concat` }).apply(parts) as SymbolicTensor);
-      const dim =
-        parsed.projection === null
-          ? inputs.reduce((sum, input) => sum + input.encoded.dim, 0)
-          : parsed.projection * inputs.length;
-      return { output, dim };
-    },
-  };
-}
+export const createConcatFusion = concatFusion.create;
 
-export const concatFusionPlugin: FusionPluginV1 = {
-  specificationVersion: 'v1',
-  kind: 'fusion',
-  id: CONCAT_FUSION_ID,
-  packageName: PACKAGE_NAME,
-  description:
-    'early fusion: modality vectors (optionally projected, layer-normalised) gated by presence and concatenated',
-  create: createConcatFusion,
-};
+export const concatFusionPlugin: FusionPluginV1 = concatFusion.plugin;

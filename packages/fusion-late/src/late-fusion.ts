@@ -1,15 +1,14 @@
 import {
   customLayers,
+  defineFusion,
   ErrorCode,
   type FusionPluginV1,
-  type FusionV1,
   fusionPresence,
   fusionVectors,
   hashSeed,
   layerActivationSchema,
   modalityDropoutSchema,
   OmnifuseError,
-  parseEncoderOptions,
 } from '@omnifuse/core';
 import type { SymbolicTensor } from '@tensorflow/tfjs';
 import { z } from 'zod';
@@ -47,6 +46,80 @@ export const lateFusionOptionsSchema = z
 export type LateFusionOptions = z.output<typeof lateFusionOptionsSchema>;
 export type LateFusionOptionsInput = z.input<typeof lateFusionOptionsSchema>;
 
+const lateFusion = defineFusion({
+  id: LATE_FUSION_ID,
+  version: '1.0.0',
+  packageName: PACKAGE_NAME,
+  description:
+    'decision-level fusion: a head per modality, combined by a mean over present modalities (equal, fixed or learned weights) or by stacking',
+  schema: lateFusionOptionsSchema,
+  build({ tf, inputs, name, seed }, parsed) {
+    if (parsed.weights && parsed.weights.length !== inputs.length) {
+      throw new OmnifuseError({
+        code: ErrorCode.InvalidConfig,
+        message: `weights has ${parsed.weights.length} entries for ${inputs.length} inputs`,
+        plugin: LATE_FUSION_ID,
+        step: 'build',
+        path: 'fusion.options.weights',
+        expected: inputs.map((input) => input.name),
+        found: parsed.weights,
+      });
+    }
+    const dense = (x: SymbolicTensor, units: number, activation: string, label: string) =>
+      tf.layers
+        .dense({
+          units,
+          activation: activation as 'linear',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: hashSeed(`${seed}:${label}`) }),
+          name: `${name}/${label}`,
+        })
+        .apply(x) as SymbolicTensor;
+    const decisions = fusionVectors(tf, inputs, name).map((vector, i) => {
+      let x = vector;
+      for (const [k, units] of parsed.hidden.entries())
+        x = dense(x, units, parsed.activation, `head_${i}_hidden_${k}`);
+      return dense(x, parsed.decisionDim, 'linear', `head_${i}_decision`);
+    });
+    const presence = fusionPresence(tf, inputs, { name, seed, modalityDropout: parsed.modalityDropout });
+    const sum = (parts: SymbolicTensor[], label: string) =>
+      parts.length === 1
+        ? parts[0]!
+        : (tf.layers.add({ name: `${name}/${label}` }).apply(parts) as SymbolicTensor);
+
+    if (parsed.combine === 'stacking') {
+      const gated = decisions.map(
+        (d, i) =>
+          tf.layers
+            .multiply({ name: `${name}/gate_${i}` })
+            .apply([d, presence.columns[i]!]) as SymbolicTensor,
+      );
+      const stacked =
+        gated.length === 1
+          ? gated[0]!
+          : (tf.layers.concatenate({ axis: -1, name: `${name}/stack` }).apply(gated) as SymbolicTensor);
+      return {
+        output: dense(stacked, parsed.stackingUnits, parsed.activation, 'stacking'),
+        dim: parsed.stackingUnits,
+      };
+    }
+
+    const { LateFusionWeights } = lateFusionLayers(tf);
+    const weights = new LateFusionWeights({
+      mode: parsed.combine,
+      weights: parsed.weights ?? null,
+      name: `${name}/weights`,
+    }).apply(presence.stacked) as SymbolicTensor;
+    const { PresenceColumn } = customLayers(tf);
+    const weighted = decisions.map((d, i) => {
+      const column = new PresenceColumn({ index: i, name: `${name}/weight_${i}` }).apply(
+        weights,
+      ) as SymbolicTensor;
+      return tf.layers.multiply({ name: `${name}/weighted_${i}` }).apply([d, column]) as SymbolicTensor;
+    });
+    return { output: sum(weighted, 'combine'), dim: parsed.decisionDim, weights };
+  },
+});
+
 /**
  * Decision-level fusion: a head per modality (hidden dense layers, then a linear `decisionDim`
  * decision), combined by a per-example weighted mean over the present modalities (`mean`,
@@ -54,95 +127,6 @@ export type LateFusionOptionsInput = z.input<typeof lateFusionOptionsSchema>;
  * presence-gated decisions (`stacking`). Core's task head on top is linear, so the weighted
  * combinations are combinations of the modalities' logits.
  */
-export function createLateFusion(options: unknown = {}): FusionV1 {
-  const parsed = parseEncoderOptions(LATE_FUSION_ID, lateFusionOptionsSchema, options);
-  return {
-    specificationVersion: 'v1',
-    id: LATE_FUSION_ID,
-    version: '1.0.0',
-    options: parsed,
-    build({ tf, inputs, name, seed }) {
-      if (inputs.length === 0) {
-        throw new OmnifuseError({
-          code: ErrorCode.InvalidConfig,
-          message: 'fusion needs at least one input',
-          plugin: LATE_FUSION_ID,
-          step: 'build',
-        });
-      }
-      if (parsed.weights && parsed.weights.length !== inputs.length) {
-        throw new OmnifuseError({
-          code: ErrorCode.InvalidConfig,
-          message: `weights has ${parsed.weights.length} entries for ${inputs.length} inputs`,
-          plugin: LATE_FUSION_ID,
-          step: 'build',
-          path: 'fusion.options.weights',
-          expected: inputs.map((input) => input.name),
-          found: parsed.weights,
-        });
-      }
-      const dense = (x: SymbolicTensor, units: number, activation: string, label: string) =>
-        tf.layers
-          .dense({
-            units,
-            activation: activation as 'linear',
-            kernelInitializer: tf.initializers.glorotUniform({ seed: hashSeed(`${seed}:${label}`) }),
-            name: `${name}/${label}`,
-          })
-          .apply(x) as SymbolicTensor;
-      const decisions = fusionVectors(tf, inputs, name).map((vector, i) => {
-        let x = vector;
-        for (const [k, units] of parsed.hidden.entries())
-          x = dense(x, units, parsed.activation, `head_${i}_hidden_${k}`);
-        return dense(x, parsed.decisionDim, 'linear', `head_${i}_decision`);
-      });
-      const presence = fusionPresence(tf, inputs, { name, seed, modalityDropout: parsed.modalityDropout });
-      const sum = (parts: SymbolicTensor[], label: string) =>
-        parts.length === 1
-          ? parts[0]!
-          : (tf.layers.add({ name: `${name}/${label}` }).apply(parts) as SymbolicTensor);
+export const createLateFusion = lateFusion.create;
 
-      if (parsed.combine === 'stacking') {
-        const gated = decisions.map(
-          (d, i) =>
-            tf.layers
-              .multiply({ name: `${name}/gate_${i}` })
-              .apply([d, presence.columns[i]!]) as SymbolicTensor,
-        );
-        const stacked =
-          gated.length === 1
-            ? gated[0]!
-            : (tf.layers.concatenate({ axis: -1, name: `${name}/stack` }).apply(gated) as SymbolicTensor);
-        return {
-          output: dense(stacked, parsed.stackingUnits, parsed.activation, 'stacking'),
-          dim: parsed.stackingUnits,
-        };
-      }
-
-      const { LateFusionWeights } = lateFusionLayers(tf);
-      const weights = new LateFusionWeights({
-        mode: parsed.combine,
-        weights: parsed.weights ?? null,
-        name: `${name}/weights`,
-      }).apply(presence.stacked) as SymbolicTensor;
-      const { PresenceColumn } = customLayers(tf);
-      const weighted = decisions.map((d, i) => {
-        const column = new PresenceColumn({ index: i, name: `${name}/weight_${i}` }).apply(
-          weights,
-        ) as SymbolicTensor;
-        return tf.layers.multiply({ name: `${name}/weighted_${i}` }).apply([d, column]) as SymbolicTensor;
-      });
-      return { output: sum(weighted, 'combine'), dim: parsed.decisionDim, weights };
-    },
-  };
-}
-
-export const lateFusionPlugin: FusionPluginV1 = {
-  specificationVersion: 'v1',
-  kind: 'fusion',
-  id: LATE_FUSION_ID,
-  packageName: PACKAGE_NAME,
-  description:
-    'decision-level fusion: a head per modality, combined by a mean over present modalities (equal, fixed or learned weights) or by stacking',
-  create: createLateFusion,
-};
+export const lateFusionPlugin: FusionPluginV1 = lateFusion.plugin;

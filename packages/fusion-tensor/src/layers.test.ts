@@ -1,9 +1,9 @@
 import { expectGradientsMatchFiniteDifferences } from '@omnifuse/core/testing';
+import { fusionOf, loadCpuTf } from '@omnifuse/test-utils/fusion';
 import { describe, expect, it } from 'vitest';
 import { LOW_RANK_FUSION_CLASS_NAME, TENSOR_FUSION_CLASS_NAME, tensorLayers } from './layers.js';
 import { lowRankTensorFusionPlugin } from './low-rank-tensor.js';
 import { tensorFusionPlugin } from './tensor.js';
-import { fusionOf, loadCpuTf } from './test-helpers.js';
 
 describe('tensor layers', () => {
   it('are registered once per tfjs namespace under their class names, with their config', async () => {

@@ -1,16 +1,15 @@
 import {
+  defineFusion,
   type FusionPluginV1,
-  type FusionV1,
   fusionPresence,
   fusionVectors,
   hashSeed,
   modalityDropoutSchema,
-  parseEncoderOptions,
 } from '@omnifuse/core';
 import type * as tfjs from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { tensorLayers } from './layers.js';
-import { fillMissing, missingSchema, PACKAGE_NAME, requireInputs } from './shared.js';
+import { fillMissing, missingSchema, PACKAGE_NAME } from './shared.js';
 
 const ID = 'fusion:low-rank-tensor';
 
@@ -28,45 +27,37 @@ export const lowRankTensorFusionOptionsSchema = z
 export type LowRankTensorFusionOptions = z.output<typeof lowRankTensorFusionOptionsSchema>;
 export type LowRankTensorFusionOptionsInput = z.input<typeof lowRankTensorFusionOptionsSchema>;
 
+const lowRankTensorFusion = defineFusion({
+  id: ID,
+  version: '1.0.0',
+  packageName: PACKAGE_NAME,
+  description:
+    'Low-rank Multimodal Fusion (Liu et al. 2018): the tensor fusion computed through rank-r modality-specific factors, Σ_i Π_m W_m^(i)·[x_m, 1]',
+  schema: lowRankTensorFusionOptionsSchema,
+  build({ tf, inputs, name, seed }, parsed) {
+    const { LowRankFusion } = tensorLayers(tf);
+    const presence = fusionPresence(tf, inputs, { name, seed, modalityDropout: parsed.modalityDropout });
+    const filled = fillMissing(tf, fusionVectors(tf, inputs, name), presence, {
+      name,
+      seed,
+      missing: parsed.missing,
+    });
+    const output = new LowRankFusion({
+      rank: parsed.rank,
+      units: parsed.outputDim,
+      seed: hashSeed(`${seed}:low_rank`),
+      name: `${name}/low_rank`,
+    }).apply(filled.length === 1 ? filled[0]! : filled) as tfjs.SymbolicTensor;
+    return { output, dim: parsed.outputDim };
+  },
+});
+
 /**
  * `fusion:low-rank-tensor`: Low-rank Multimodal Fusion (Liu et al. 2018), the tensor fusion's
  * weights factored into rank-one terms so the `Π(d_m + 1)` product is never formed:
  * `Σ_i Π_m ([x_m, 1] · W_m^(i))` → `[b, outputDim]`, with `W_m^(i)` of shape `[d_m + 1, outputDim]`
  * on each modality vector as encoded (sequences mean-pooled). Missing modalities as in `fusion:tensor`.
  */
-export function createLowRankTensorFusion(options: unknown = {}): FusionV1 {
-  const parsed = parseEncoderOptions(ID, lowRankTensorFusionOptionsSchema, options);
-  return {
-    specificationVersion: 'v1',
-    id: ID,
-    version: '1.0.0',
-    options: parsed,
-    build({ tf, inputs, name, seed }) {
-      requireInputs(ID, inputs);
-      const { LowRankFusion } = tensorLayers(tf);
-      const presence = fusionPresence(tf, inputs, { name, seed, modalityDropout: parsed.modalityDropout });
-      const filled = fillMissing(tf, fusionVectors(tf, inputs, name), presence, {
-        name,
-        seed,
-        missing: parsed.missing,
-      });
-      const output = new LowRankFusion({
-        rank: parsed.rank,
-        units: parsed.outputDim,
-        seed: hashSeed(`${seed}:low_rank`),
-        name: `${name}/low_rank`,
-      }).apply(filled.length === 1 ? filled[0]! : filled) as tfjs.SymbolicTensor;
-      return { output, dim: parsed.outputDim };
-    },
-  };
-}
+export const createLowRankTensorFusion = lowRankTensorFusion.create;
 
-export const lowRankTensorFusionPlugin: FusionPluginV1 = {
-  specificationVersion: 'v1',
-  kind: 'fusion',
-  id: ID,
-  packageName: PACKAGE_NAME,
-  description:
-    'Low-rank Multimodal Fusion (Liu et al. 2018): the tensor fusion computed through rank-r modality-specific factors, Σ_i Π_m W_m^(i)·[x_m, 1]',
-  create: createLowRankTensorFusion,
-};
+export const lowRankTensorFusionPlugin: FusionPluginV1 = lowRankTensorFusion.plugin;

@@ -1,11 +1,4 @@
-import {
-  customLayers,
-  ErrorCode,
-  type FusionInput,
-  type FusionPresence,
-  hashSeed,
-  OmnifuseError,
-} from '@omnifuse/core';
+import { customLayers, type FusionPresence, hashSeed } from '@omnifuse/core';
 import type * as tfjs from '@tensorflow/tfjs';
 import { z } from 'zod';
 
@@ -17,19 +10,6 @@ export const PACKAGE_NAME = '@omnifuse/fusion-tensor';
  */
 export const missingSchema = z.enum(['zeros', 'embedding']).default('zeros');
 export type MissingMode = z.output<typeof missingSchema>;
-
-/** Fails the `build` step of plugin `id` when there is nothing to fuse. */
-export function requireInputs(id: string, inputs: readonly FusionInput[]): void {
-  if (inputs.length > 0) return;
-  throw new OmnifuseError({
-    code: ErrorCode.InvalidConfig,
-    message: 'fusion needs at least one input',
-    plugin: id,
-    step: 'build',
-    expected: 'one or more inputs',
-    found: 0,
-  });
-}
 
 /** Replaces each absent modality's vector by zeros or by a learned `MissingEmbedding`. */
 export function fillMissing(

@@ -1,7 +1,7 @@
+import { buildVectorFusion, predict } from '@omnifuse/test-utils/fusion';
 import { describe, expect, it } from 'vitest';
 import { lowRankTensorFusionPlugin } from './low-rank-tensor.js';
 import { tensorFusionPlugin } from './tensor.js';
-import { buildVectorFusion, predict } from './test-helpers.js';
 
 describe('one input', () => {
   for (const plugin of [tensorFusionPlugin, lowRankTensorFusionPlugin]) {

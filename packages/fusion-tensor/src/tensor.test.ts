@@ -1,8 +1,8 @@
 import { ErrorCode, type FusionInput, OmnifuseError } from '@omnifuse/core';
 import { describeFusionConformance } from '@omnifuse/core/testing';
+import { buildVectorFusion, loadCpuTf, predict } from '@omnifuse/test-utils/fusion';
 import { describe, expect, it } from 'vitest';
 import { createTensorFusion, tensorFusionPlugin } from './tensor.js';
-import { buildVectorFusion, loadCpuTf, predict } from './test-helpers.js';
 
 describeFusionConformance('tensor (defaults)', {
   plugin: tensorFusionPlugin,

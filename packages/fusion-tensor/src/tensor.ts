@@ -1,18 +1,17 @@
 import {
+  defineFusion,
   ErrorCode,
   type FusionPluginV1,
-  type FusionV1,
   fusionPresence,
   fusionVectors,
   hashSeed,
   modalityDropoutSchema,
   OmnifuseError,
-  parseEncoderOptions,
 } from '@omnifuse/core';
 import type * as tfjs from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { tensorLayers } from './layers.js';
-import { fillMissing, missingSchema, PACKAGE_NAME, requireInputs } from './shared.js';
+import { fillMissing, missingSchema, PACKAGE_NAME } from './shared.js';
 
 const ID = 'fusion:tensor';
 
@@ -32,62 +31,54 @@ export const tensorFusionOptionsSchema = z
 export type TensorFusionOptions = z.output<typeof tensorFusionOptionsSchema>;
 export type TensorFusionOptionsInput = z.input<typeof tensorFusionOptionsSchema>;
 
+const tensorFusion = defineFusion({
+  id: ID,
+  version: '1.0.0',
+  packageName: PACKAGE_NAME,
+  description:
+    'Tensor Fusion Network (Zadeh et al. 2017): the flattened outer product of the projected modality vectors, each extended with a constant 1',
+  schema: tensorFusionOptionsSchema,
+  build({ tf, inputs, name, seed }, parsed) {
+    const dim = (parsed.dim + 1) ** inputs.length;
+    if (dim > parsed.maxOutput) {
+      throw new OmnifuseError({
+        code: ErrorCode.InvalidOptions,
+        message: `the tensor product of ${inputs.length} modalities of width ${parsed.dim} + 1 has ${dim} values, over maxOutput ${parsed.maxOutput}; lower dim, raise maxOutput, or use fusion:low-rank-tensor`,
+        plugin: ID,
+        step: 'build',
+        path: 'dim',
+        expected: `(dim + 1)^${inputs.length} <= ${parsed.maxOutput}`,
+        found: dim,
+      });
+    }
+    const { TensorFusion } = tensorLayers(tf);
+    const projected = fusionVectors(tf, inputs, name).map(
+      (vector, i) =>
+        tf.layers
+          .dense({
+            units: parsed.dim,
+            activation: parsed.activation,
+            kernelInitializer: tf.initializers.glorotUniform({ seed: hashSeed(`${seed}:project_${i}`) }),
+            name: `${name}/project_${i}`,
+          })
+          .apply(vector) as tfjs.SymbolicTensor,
+    );
+    // Missing is applied after the projection: its bias would otherwise make a zero vector non-zero.
+    const presence = fusionPresence(tf, inputs, { name, seed, modalityDropout: parsed.modalityDropout });
+    const filled = fillMissing(tf, projected, presence, { name, seed, missing: parsed.missing });
+    const output = new TensorFusion({ name: `${name}/outer_product` }).apply(
+      filled.length === 1 ? filled[0]! : filled,
+    ) as tfjs.SymbolicTensor;
+    return { output, dim };
+  },
+});
+
 /**
  * `fusion:tensor`: the Tensor Fusion Network's fusion layer (Zadeh et al. 2017). Each modality
  * vector (sequences mean-pooled) is projected to `dim`, extended with a constant 1, and the outer
  * product across modalities is flattened to `[b, (dim + 1)^M]`: every unimodal, bimodal, … term.
  * A missing modality's vector is zeros (`missing: 'zeros'`) or a learned embedding.
  */
-export function createTensorFusion(options: unknown = {}): FusionV1 {
-  const parsed = parseEncoderOptions(ID, tensorFusionOptionsSchema, options);
-  return {
-    specificationVersion: 'v1',
-    id: ID,
-    version: '1.0.0',
-    options: parsed,
-    build({ tf, inputs, name, seed }) {
-      requireInputs(ID, inputs);
-      const dim = (parsed.dim + 1) ** inputs.length;
-      if (dim > parsed.maxOutput) {
-        throw new OmnifuseError({
-          code: ErrorCode.InvalidOptions,
-          message: `the tensor product of ${inputs.length} modalities of width ${parsed.dim} + 1 has ${dim} values, over maxOutput ${parsed.maxOutput}; lower dim, raise maxOutput, or use fusion:low-rank-tensor`,
-          plugin: ID,
-          step: 'build',
-          path: 'dim',
-          expected: `(dim + 1)^${inputs.length} <= ${parsed.maxOutput}`,
-          found: dim,
-        });
-      }
-      const { TensorFusion } = tensorLayers(tf);
-      const projected = fusionVectors(tf, inputs, name).map(
-        (vector, i) =>
-          tf.layers
-            .dense({
-              units: parsed.dim,
-              activation: parsed.activation,
-              kernelInitializer: tf.initializers.glorotUniform({ seed: hashSeed(`${seed}:project_${i}`) }),
-              name: `${name}/project_${i}`,
-            })
-            .apply(vector) as tfjs.SymbolicTensor,
-      );
-      // Missing is applied after the projection: its bias would otherwise make a zero vector non-zero.
-      const presence = fusionPresence(tf, inputs, { name, seed, modalityDropout: parsed.modalityDropout });
-      const filled = fillMissing(tf, projected, presence, { name, seed, missing: parsed.missing });
-      const output = new TensorFusion({ name: `${name}/outer_product` }).apply(
-        filled.length === 1 ? filled[0]! : filled,
-      ) as tfjs.SymbolicTensor;
-      return { output, dim };
-    },
-  };
-}
+export const createTensorFusion = tensorFusion.create;
 
-export const tensorFusionPlugin: FusionPluginV1 = {
-  specificationVersion: 'v1',
-  kind: 'fusion',
-  id: ID,
-  packageName: PACKAGE_NAME,
-  description:
-    'Tensor Fusion Network (Zadeh et al. 2017): the flattened outer product of the projected modality vectors, each extended with a constant 1',
-  create: createTensorFusion,
-};
+export const tensorFusionPlugin: FusionPluginV1 = tensorFusion.plugin;

@@ -2,13 +2,11 @@ import {
   applyFinalNorm,
   applyTransformerBlock,
   customLayers,
-  ErrorCode,
+  type DefinedFusionV1,
+  defineFusion,
   type FusionPluginV1,
-  type FusionV1,
   fusionPresence,
   hashSeed,
-  OmnifuseError,
-  parseEncoderOptions,
 } from '@omnifuse/core';
 import type * as tfjs from '@tensorflow/tfjs';
 import { applyCrossAttention } from './cross-attention.js';
@@ -25,79 +23,66 @@ type SymbolicTensor = tfjs.SymbolicTensor;
 const ID = 'fusion:transformer';
 const VERSION = '1.0.0';
 
+const transformerFusion = defineFusion<TransformerFusionOptions>({
+  id: ID,
+  version: VERSION,
+  packageName: '@omnifuse/fusion-transformer',
+  description:
+    'multimodal transformer: modality tokens + type embeddings, a learned [CLS], optional cross-modal attention, masked pre-norm self-attention blocks (absent modalities and padding never attended) → [CLS] state or masked mean',
+  schema: transformerFusionOptionsSchema,
+  build({ tf, inputs, name, seed }, parsed) {
+    const { dim, numHeads, ffDim, dropout } = parsed;
+    const { ClsToken, FirstToken } = transformerFusionLayers(tf);
+    const { MaskedMeanPooling } = customLayers(tf);
+    const seedFor = (label: string) => hashSeed(`${seed}:${label}`);
+
+    const presence = fusionPresence(tf, inputs, { name, seed, modalityDropout: parsed.modalityDropout });
+    let modalities = modalityTokens(tf, inputs, presence.columns, {
+      dim,
+      positions: parsed.positions,
+      name,
+      seed,
+    });
+    if (parsed.crossAttention) {
+      modalities = applyCrossAttention(tf, modalities, { numHeads, dropout, name, seed: seedFor('cross') });
+    }
+
+    const tokens = concatTokens(
+      tf,
+      modalities.map((m) => m.tokens),
+      `${name}/tokens`,
+    );
+    let x = new ClsToken({ seed: seedFor('cls'), name: `${name}/cls` }).apply(tokens) as SymbolicTensor;
+    // [CLS] is always real, so no example has every key masked.
+    const mask = keyMask(tf, modalities, { cls: true, name: `${name}/key_mask` });
+    for (let i = 0; i < parsed.layers; i++) {
+      x = applyTransformerBlock(tf, x, mask, {
+        numHeads,
+        keyDim: dim / numHeads,
+        ffDim,
+        dropout,
+        seed: seedFor(`block_${i}`),
+        name: `${name}/block_${i}`,
+      });
+    }
+    x = applyFinalNorm(tf, x, `${name}/final_norm`);
+    const output =
+      parsed.pooling === 'cls'
+        ? (new FirstToken({ name: `${name}/cls_state` }).apply(x) as SymbolicTensor)
+        : (new MaskedMeanPooling({ name: `${name}/mean` }).apply([x, mask]) as SymbolicTensor);
+    return { output, dim };
+  },
+});
+
 /**
  * Validates options and returns a configured `fusion:transformer`: every modality's tokens (a
  * vector is one token) projected to `dim`, plus a type embedding; a learned [CLS] first; optional
  * cross-modal attention; `layers` of core's masked pre-norm blocks over all of it, keys masked by
  * token masks × presence; the [CLS] state (or the masked mean) out. No fusion weights: see README.
  */
-export function createTransformerFusion(options?: TransformerFusionOptionsInput): FusionV1 {
-  const parsed = parseEncoderOptions<TransformerFusionOptions>(ID, transformerFusionOptionsSchema, options);
-  return {
-    specificationVersion: 'v1',
-    id: ID,
-    version: VERSION,
-    options: parsed,
-    build({ tf, inputs, name, seed }) {
-      if (inputs.length === 0) {
-        throw new OmnifuseError({
-          code: ErrorCode.InvalidConfig,
-          message: 'fusion needs at least one input',
-          plugin: ID,
-          step: 'build',
-        });
-      }
-      const { dim, numHeads, ffDim, dropout } = parsed;
-      const { ClsToken, FirstToken } = transformerFusionLayers(tf);
-      const { MaskedMeanPooling } = customLayers(tf);
-      const seedFor = (label: string) => hashSeed(`${seed}:${label}`);
-
-      const presence = fusionPresence(tf, inputs, { name, seed, modalityDropout: parsed.modalityDropout });
-      let modalities = modalityTokens(tf, inputs, presence.columns, {
-        dim,
-        positions: parsed.positions,
-        name,
-        seed,
-      });
-      if (parsed.crossAttention) {
-        modalities = applyCrossAttention(tf, modalities, { numHeads, dropout, name, seed: seedFor('cross') });
-      }
-
-      const tokens = concatTokens(
-        tf,
-        modalities.map((m) => m.tokens),
-        `${name}/tokens`,
-      );
-      let x = new ClsToken({ seed: seedFor('cls'), name: `${name}/cls` }).apply(tokens) as SymbolicTensor;
-      // [CLS] is always real, so no example has every key masked.
-      const mask = keyMask(tf, modalities, { cls: true, name: `${name}/key_mask` });
-      for (let i = 0; i < parsed.layers; i++) {
-        x = applyTransformerBlock(tf, x, mask, {
-          numHeads,
-          keyDim: dim / numHeads,
-          ffDim,
-          dropout,
-          seed: seedFor(`block_${i}`),
-          name: `${name}/block_${i}`,
-        });
-      }
-      x = applyFinalNorm(tf, x, `${name}/final_norm`);
-      const output =
-        parsed.pooling === 'cls'
-          ? (new FirstToken({ name: `${name}/cls_state` }).apply(x) as SymbolicTensor)
-          : (new MaskedMeanPooling({ name: `${name}/mean` }).apply([x, mask]) as SymbolicTensor);
-      return { output, dim };
-    },
-  };
-}
+export const createTransformerFusion: (
+  options?: TransformerFusionOptionsInput,
+) => DefinedFusionV1<TransformerFusionOptions> = transformerFusion.create;
 
 /** The `fusion:transformer` plugin. */
-export const transformerFusionPlugin: FusionPluginV1 = {
-  specificationVersion: 'v1',
-  kind: 'fusion',
-  id: ID,
-  packageName: '@omnifuse/fusion-transformer',
-  description:
-    'multimodal transformer: modality tokens + type embeddings, a learned [CLS], optional cross-modal attention, masked pre-norm self-attention blocks (absent modalities and padding never attended) → [CLS] state or masked mean',
-  create: (options) => createTransformerFusion(options as TransformerFusionOptionsInput),
-};
+export const transformerFusionPlugin: FusionPluginV1 = transformerFusion.plugin;

@@ -1,6 +1,8 @@
 export { type BackendChoice, useBackend } from './backend.js';
 export { BestEpochTracker, monitorMode } from './best-epoch.js';
 export { type Checkpoint, checkpointFile, listCheckpoints, readLatestCheckpoint } from './checkpoints.js';
+export { type FineTuneOptions, fineTune } from './fine-tune.js';
+export { allLayers, applyFreezing, learningRateGroups, selectLayers } from './fine-tune-layers.js';
 export { clipByGlobalNorm } from './gradient-clipping.js';
 export { encodeTargets, fitLabels, labelSet } from './labels.js';
 export { type LoadedModel, type LoadModelOptions, loadModel } from './load-model.js';
@@ -37,6 +39,7 @@ export {
   resolveOptimizerOptions,
   type TrainerOptimizer,
 } from './optimizers.js';
+export { globToRegExp, type ParamGroup, paramGroupScales } from './param-groups.js';
 export { builtinPlugins, type ResolveRegistryOptions, resolveRegistry } from './plugins.js';
 export {
   createPredictor,
@@ -59,6 +62,37 @@ export {
 export { type EvaluationMetrics, modelSummary } from './report/model-outputs.js';
 export { renderReportHtml } from './report/render-html.js';
 export { REPORT_FILES, writeReport } from './report/write-report.js';
+export {
+  applyParams,
+  createSearchProgress,
+  gridParams,
+  type HalvingOptions,
+  type HalvingRung,
+  halvingSchedule,
+  type MetricDirection,
+  metricDirection,
+  parseSearchSpace,
+  readMetric,
+  resultsTable,
+  SEARCH_FILES,
+  type SearchBest,
+  type SearchDimension,
+  type SearchOptions,
+  type SearchParams,
+  type SearchProgress,
+  type SearchRange,
+  type SearchResult,
+  type SearchSpace,
+  type SearchSpaceInput,
+  type SearchStrategy,
+  type SearchStrategyInput,
+  type SearchTrial,
+  type SplitMetrics,
+  sampleParams,
+  search,
+  searchSpaceSchema,
+  searchStrategySchema,
+} from './search/index.js';
 export {
   createSupervisedTrainer,
   evaluate,

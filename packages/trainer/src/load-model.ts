@@ -50,7 +50,7 @@ export async function loadModel(bundleDir: string, options: LoadModelOptions = {
 }
 
 /** Package names among the plugins the bundle needs (relative module paths cannot be resolved from it). */
-async function bundlePluginPackages(bundleDir: string): Promise<string[]> {
+export async function bundlePluginPackages(bundleDir: string): Promise<string[]> {
   try {
     const manifest = JSON.parse(await readFile(path.join(bundleDir, BUNDLE_FILES.manifest), 'utf8')) as {
       plugins?: { kind?: string; packageName?: string | null }[];

@@ -49,8 +49,16 @@ export interface TrainerOptimizer {
   readonly options: ResolvedOptimizerOptions;
   /** Steps taken so far. */
   readonly iterations: number;
-  /** One update of `variables[i]` by `gradients[i]` (null: no gradient, left alone) at rate `lr`. */
-  step(variables: readonly tf.Variable[], gradients: readonly (tf.Tensor | null)[], lr: number): void;
+  /**
+   * One update of `variables[i]` by `gradients[i]` (null: no gradient, left alone) at rate `lr`,
+   * times `lrScales[i]` when given (param groups; see `paramGroupScales`).
+   */
+  step(
+    variables: readonly tf.Variable[],
+    gradients: readonly (tf.Tensor | null)[],
+    lr: number,
+    lrScales?: readonly number[],
+  ): void;
   /** Copies of the state, for a checkpoint; the caller disposes the tensors. */
   getState(): OptimizerState;
   /** Replaces the state with the tensors' values; the caller still owns (and disposes) them. */
@@ -121,12 +129,12 @@ export function createOptimizer(name: OptimizerName, options?: OptimizerOptions)
     get iterations() {
       return iterations;
     },
-    step(variables, gradients, lr) {
+    step(variables, gradients, lr, lrScales) {
       iterations++;
       tf.tidy(() => {
         variables.forEach((w, i) => {
           const g = gradients[i];
-          if (g) update(i, w, g, lr, iterations);
+          if (g) update(i, w, g, lr * (lrScales?.[i] ?? 1), iterations);
         });
       });
     },

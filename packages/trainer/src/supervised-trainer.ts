@@ -21,6 +21,7 @@ import { clipByGlobalNorm } from './gradient-clipping.js';
 import { correctCount, decisionsPerExample, exampleLosses } from './losses.js';
 import { createLrScheduler } from './lr-schedules.js';
 import { createOptimizer, type TrainerOptimizer } from './optimizers.js';
+import { type ParamGroup, paramGroupScales, paramGroupSchema } from './param-groups.js';
 import { type LossShaping, resolveClassWeights, trainingLoss } from './training-loss.js';
 import {
   type RunState,
@@ -36,6 +37,11 @@ export const supervisedTrainerOptionsSchema = z
   .object({
     /** Batch size of evaluation passes (validation each epoch, `evaluate`). */
     evaluationBatchSize: z.number().int().positive().default(256),
+    /**
+     * Trainable weights (by name glob) with their own base learning rate, the first matching group
+     * winning; the others train at `training.learningRate`. Fine-tuning sets these.
+     */
+    paramGroups: z.array(paramGroupSchema).optional(),
   })
   .strict();
 export type SupervisedTrainerOptions = z.output<typeof supervisedTrainerOptionsSchema>;
@@ -57,11 +63,11 @@ export function createSupervisedTrainer(options: unknown = {}): TrainerV1 {
       step: 'create',
     });
   }
-  const { evaluationBatchSize } = parsed.data;
+  const { evaluationBatchSize, paramGroups } = parsed.data;
   return {
     specificationVersion: 'v1',
     id: TRAINER_ID,
-    fit: (args) => fit(args, evaluationBatchSize),
+    fit: (args) => fit(args, evaluationBatchSize, paramGroups),
     evaluate: (model, task, data, batchSize) => evaluate(model, task, data, batchSize ?? evaluationBatchSize),
   };
 }
@@ -76,7 +82,11 @@ export const supervisedTrainerPlugin: TrainerPluginV1 = {
   create: createSupervisedTrainer,
 };
 
-async function fit(args: TrainerFitArgs, evaluationBatchSize: number): Promise<TrainingHistory> {
+async function fit(
+  args: TrainerFitArgs,
+  evaluationBatchSize: number,
+  paramGroups: readonly ParamGroup[] | undefined,
+): Promise<TrainingHistory> {
   const { model, task, train, validation, options } = args;
   const callbacks = args.callbacks ?? [];
   checkOptions(options, task);
@@ -98,6 +108,14 @@ async function fit(args: TrainerFitArgs, evaluationBatchSize: number): Promise<T
     labelSmoothing: options.labelSmoothing ?? 0,
   };
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const lrScales = paramGroups
+    ? paramGroupScales(
+        model.trainableWeights.map((w) => w.name),
+        paramGroups,
+        options.learningRate,
+        TRAINER_ID,
+      )
+    : undefined;
   const monitor = options.earlyStopping?.monitor ?? (validation && validation.size > 0 ? 'val_loss' : 'loss');
   const tracker = new BestEpochTracker(monitor, options.earlyStopping?.minDelta ?? 0);
   // Shuffling and augmentation draw from generators forked by (seed, epoch) only, so an epoch
@@ -105,7 +123,9 @@ async function fit(args: TrainerFitArgs, evaluationBatchSize: number): Promise<T
   const shuffleRng = createRng(options.seed).fork('shuffle');
   const order = Array.from({ length: train.size }, (_, i) => i);
   const parts: TrainingParts = { model, optimizer, scheduler, tracker };
-  const checkpoint = args.checkpoint ? { ...args.checkpoint, fingerprint: runFingerprint(args) } : null;
+  const checkpoint = args.checkpoint
+    ? { ...args.checkpoint, fingerprint: runFingerprint(args, paramGroups) }
+    : null;
   let run: RunState = { epochs: [], best: null, stoppedEarly: false, seconds: 0 };
 
   try {
@@ -136,6 +156,7 @@ async function fit(args: TrainerFitArgs, evaluationBatchSize: number): Promise<T
             lr,
             shaping,
             clipNorm: options.gradientClipNorm,
+            lrScales,
           });
         } finally {
           if (augmented) tf.dispose(Object.values(augmented));
@@ -212,7 +233,7 @@ async function fit(args: TrainerFitArgs, evaluationBatchSize: number): Promise<T
  * What must match for a checkpoint to be resumed: the training options, the caller's fingerprint
  * (encoders, labels), the model's weights by name and shape, and the tables' shapes.
  */
-function runFingerprint(args: TrainerFitArgs): string {
+function runFingerprint(args: TrainerFitArgs, paramGroups: readonly ParamGroup[] | undefined): string {
   const shapes = (table?: TensorTable) =>
     table && {
       size: table.size,
@@ -225,6 +246,8 @@ function runFingerprint(args: TrainerFitArgs): string {
     weights: args.model.weights.map((w) => [w.name, w.shape]),
     train: shapes(args.train),
     validation: shapes(args.validation),
+    // Only when set, so checkpoints written before param groups existed still resume.
+    ...(paramGroups ? { paramGroups, trainable: args.model.trainableWeights.map((w) => w.name) } : {}),
   });
 }
 
@@ -246,7 +269,12 @@ function trainStep(
   inputs: StepInputs,
   optimizer: TrainerOptimizer,
   variables: tf.Variable[],
-  settings: { lr: number; shaping: LossShaping; clipNorm: number | undefined },
+  settings: {
+    lr: number;
+    shaping: LossShaping;
+    clipNorm: number | undefined;
+    lrScales: readonly number[] | undefined;
+  },
 ): { loss: tf.Scalar; correct: tf.Scalar | null; decisionsPerExample: number } {
   const { model, task, table, inputNames, rows, augmented } = inputs;
   let correct = null as tf.Scalar | null;
@@ -263,7 +291,7 @@ function trainStep(
     }, variables);
     let gradients: (tf.Tensor | null)[] = variables.map((v) => grads[v.name] ?? null);
     if (settings.clipNorm !== undefined) gradients = clipByGlobalNorm(gradients, settings.clipNorm).gradients;
-    optimizer.step(variables, gradients, settings.lr);
+    optimizer.step(variables, gradients, settings.lr, settings.lrScales);
     return value;
   });
   return { loss, correct, decisionsPerExample: decisionsPerExample(task, table.target) };

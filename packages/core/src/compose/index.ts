@@ -8,6 +8,12 @@ export {
   PRESENCE_SUFFIX,
 } from './compose-model.js';
 export {
+  type DefinedFusion,
+  type DefinedFusionV1,
+  type DefineFusionArgs,
+  defineFusion,
+} from './define-fusion.js';
+export {
   type FusionPresence,
   type FusionPresenceOptions,
   fusionPresence,

@@ -1,11 +1,23 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { createFeatureExtractor } from '../features/feature-extractor.js';
-import { type AudioPreprocessOptions, audioEncoderOptions, defineAudioEncoder } from './shared.js';
+import {
+  type AudioPreprocessOptions,
+  audioEncoderOptions,
+  audioPreprocessSchema,
+  defineAudioEncoder,
+} from './shared.js';
 
 const ID = 'audio:cnn2d';
 
+/**
+ * The default spectrogram is the 112×112 LeNet(1, 6, 5) expects: 1.4 s at 8 kHz, 112 log-mel bands
+ * every 100 samples (113 frames). Other encoders keep the shared preprocessing defaults.
+ */
+const LENET_PREPROCESS = { duration: 1.4, features: { nFft: 256, hopLength: 100, nMels: 112 } } as const;
+
 const cnn2dShape = audioEncoderOptions({
+  preprocess: audioPreprocessSchema.prefault(LENET_PREPROCESS),
   /**
    * MultiBench's LeNet(inChannels, baseFilters, extraBlocks): conv `firstKernel`² (`baseFilters`,
    * "same" zero padding) then `extraBlocks` conv `kernel`² blocks doubling the channels; every conv

@@ -1,8 +1,11 @@
+// Helpers for fusion plugins' tests: a fusion over plain vector inputs, built and run on the cpu
+// backend. On their own subpath, so tests that only need the data helpers do not load tfjs.
 import type { FusionInput, FusionPluginV1 } from '@omnifuse/core';
 import type * as tfjs from '@tensorflow/tfjs';
 
 type Tf = typeof tfjs;
 
+/** tfjs on the cpu backend, ready. */
 export async function loadCpuTf(): Promise<Tf> {
   const tf = await import('@tensorflow/tfjs');
   if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');

@@ -1,0 +1,318 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  BUNDLE_FILES,
+  type ComposedInput,
+  createFeatureCache,
+  type Dataset,
+  ErrorCode,
+  type FeatureBatch,
+  type FeatureCache,
+  type FieldType,
+  hashValue,
+  type LoadManifestOptions,
+  loadManifest,
+  type ModelSpec,
+  type ModelSpecInput,
+  OmnifuseError,
+  type PluginList,
+  parseModelSpec,
+  type Registry,
+  saveBundle,
+  splitDataset,
+  type TensorTable,
+  type TrainerCallbacks,
+} from '@omnifuse/core';
+import * as tf from '@tensorflow/tfjs';
+import { type BackendChoice, useBackend } from './backend.js';
+import { applyFreezing, learningRateGroups } from './fine-tune-layers.js';
+import { encodeTargets } from './labels.js';
+import { bundlePluginPackages, loadModel } from './load-model.js';
+import { resolveRegistry } from './plugins.js';
+import { createPredictor } from './predictor.js';
+import { createProgressReporter, type ProgressOptions } from './progress.js';
+import type { EvaluationReport } from './report/build-report.js';
+import {
+  type EvaluationMetrics,
+  evaluationMetrics,
+  reportFromOutputs,
+  scoreOutputs,
+} from './report/model-outputs.js';
+import { writeReport } from './report/write-report.js';
+import { TRAINER_ID } from './supervised-trainer.js';
+import { type AugmentedInput, createBatchAugmenter, disposeTable, featureTensors } from './tables.js';
+import type { TrainResult } from './train.js';
+
+export interface FineTuneOptions {
+  /** The bundle to start from (written by `train` or an earlier `fineTune`). */
+  readonly bundleDir: string;
+  /** The new data as a loaded dataset, or… */
+  readonly dataset?: Dataset;
+  /** …a manifest file, read with the field types the bundle was trained with. */
+  readonly manifestPath?: string;
+  readonly manifestOptions?: LoadManifestOptions;
+  /** Layers to freeze: input field names, `fusion`, `head`, or layer-name globs like `image/*`. */
+  readonly freeze?: readonly string[];
+  /** Layers to train after all, with the same patterns; applied after `freeze`. */
+  readonly unfreeze?: readonly string[];
+  /** Base learning rate per pattern (first match wins); other weights use `training.learningRate`. */
+  readonly learningRates?: Readonly<Record<string, number>>;
+  /** Overrides of the bundle's `training` section (epochs, optimizer, lrSchedule, …). */
+  readonly training?: Partial<NonNullable<ModelSpecInput['training']>>;
+  /** How to split the new data; default: the bundle's split spec. */
+  readonly split?: ModelSpecInput['split'];
+  /** Where to save the fine-tuned bundle; nothing is saved without it (may be `bundleDir`). */
+  readonly bundleOut?: string;
+  /** Folder for `report.json` / `report.html` of the test split, else the validation split. */
+  readonly reportDir?: string;
+  /** Plugins given in code, on top of those the bundle names and the built-ins. */
+  readonly registry?: Registry | PluginList;
+  /** Default: the bundle's `backend`. */
+  readonly backend?: BackendChoice;
+  readonly callbacks?: readonly TrainerCallbacks[];
+  readonly progress?: boolean | ProgressOptions;
+  /** Feature cache folder (default `<data root>/.omnifuse-cache`), a `FeatureCache`, or `false`. */
+  readonly cache?: string | false | FeatureCache;
+  /** Where to checkpoint each epoch (none by default; kept afterwards). */
+  readonly checkpointDir?: string;
+  /** Continue from the newest intact checkpoint in `checkpointDir`. */
+  readonly resume?: boolean;
+  /** Folder plugin packages are resolved from; default: the working directory. */
+  readonly baseDir?: string;
+}
+
+/**
+ * Continues training a saved bundle on new data. The encoders' fitted preprocessing state
+ * (vocabularies, statistics, …) and the label map are the bundle's: the new data is preprocessed
+ * with them, and a label the bundle does not know is an error naming the record. Frozen layers keep
+ * their weights exactly; the other weights train at their group's rate. The result has `train`'s
+ * shape, and the bundle saved has the merged training spec.
+ */
+export async function fineTune(options: FineTuneOptions): Promise<TrainResult> {
+  const bundleDir = path.resolve(options.bundleDir);
+  const baseDir = path.resolve(options.baseDir ?? process.cwd());
+  const backend = await useBackend(options.backend ?? (await savedBackend(bundleDir)));
+  // The bundle's plugin packages, for loading it, for the trainer, and for the saved manifest.
+  const registry = await resolveRegistry({
+    specifiers: await bundlePluginPackages(bundleDir),
+    baseDir,
+    registry: options.registry,
+    tolerant: true,
+  });
+  const loaded = await loadModel(bundleDir, { registry, baseDir });
+  const { bundle } = loaded;
+  const model = bundle.model;
+  const tables: Partial<Record<'train' | 'validation' | 'test', TensorTable>> = {};
+  try {
+    const spec = mergedSpec(bundle.spec, options);
+    const fieldTypes = (bundle.manifest.data?.fieldTypes ?? {}) as Record<string, FieldType>;
+    const dataset = options.dataset ?? (await loadNewData(options, fieldTypes));
+    const split = splitDataset(dataset, spec.split);
+    const trainSet = split.datasets.train;
+    if (trainSet.size === 0) {
+      throw new OmnifuseError({
+        code: ErrorCode.Training,
+        message: 'the training split of the new data is empty',
+        path: 'split',
+        file: dataset.source,
+        found: { records: dataset.size },
+      });
+    }
+    const frozen = applyFreezing(model, bundle.inputs, options.freeze ?? [], options.unfreeze ?? []);
+    if (model.trainableWeights.length === 0) {
+      throw new OmnifuseError({
+        code: ErrorCode.InvalidOptions,
+        message: 'every layer is frozen: nothing would train',
+        path: 'freeze',
+        found: options.freeze,
+      });
+    }
+    const paramGroups = learningRateGroups(model, bundle.inputs, options.learningRates ?? {});
+    if (paramGroups.length > 0 && spec.training.trainer !== TRAINER_ID) {
+      throw new OmnifuseError({
+        code: ErrorCode.InvalidOptions,
+        message: `per-group learning rates need ${TRAINER_ID}; the bundle was trained with ${spec.training.trainer}`,
+        path: 'learningRates',
+      });
+    }
+
+    const { task, encoders } = bundle;
+    const cache = featureCache(options.cache, dataset);
+    const augmentable: AugmentedInput[] = [];
+    const keepAugmentable = (input: ComposedInput, batch: FeatureBatch) => {
+      const fitted = encoders[input.field]!;
+      if (fitted.encoder.augment) augmentable.push({ input, fitted, batch });
+    };
+    for (const name of ['train', 'validation', 'test'] as const) {
+      const part = split.datasets[name];
+      if (part.size === 0) continue;
+      const inputs = await featureTensors(part, spec, bundle.inputs, encoders, {
+        cache,
+        onFeatureBatch: name === 'train' ? keepAugmentable : undefined,
+      });
+      let target: tf.Tensor;
+      try {
+        target = bundleTargets(task, part);
+      } catch (error) {
+        tf.dispose(Object.values(inputs));
+        throw error;
+      }
+      tables[name] = { size: part.size, inputs, target };
+    }
+
+    const trainer = registry
+      .trainer(spec.training.trainer)
+      .create(paramGroups.length > 0 ? { paramGroups } : {});
+    const callbacks = [...(options.callbacks ?? [])];
+    if (options.progress)
+      callbacks.push(createProgressReporter(options.progress === true ? {} : options.progress));
+    const { trainer: _trainer, ...trainingOptions } = spec.training;
+    const history = await trainer.fit({
+      model,
+      task,
+      train: tables.train!,
+      validation: tables.validation,
+      options: trainingOptions,
+      callbacks,
+      augment: createBatchAugmenter(trainSet, augmentable, spec.training.seed),
+      checkpoint: options.checkpointDir
+        ? {
+            dir: path.resolve(options.checkpointDir),
+            resume: options.resume,
+            fingerprint: hashValue({ bundle: bundle.manifest, frozen, paramGroups }),
+          }
+        : undefined,
+    });
+
+    const metrics: { validation?: EvaluationMetrics; test?: EvaluationMetrics } = {};
+    let report: EvaluationReport | null = null;
+    for (const name of ['validation', 'test'] as const) {
+      const table = tables[name];
+      if (!table) continue;
+      const base = await trainer.evaluate(model, task, table);
+      const scored = await scoreOutputs({
+        model,
+        inspect: bundle.inspect,
+        inputs: table.inputs,
+        target: table.target,
+        fields: bundle.inputs.map((input) => input.field),
+      });
+      metrics[name] = evaluationMetrics(task, base, scored);
+      report = reportFromOutputs({
+        task,
+        scored,
+        records: split.datasets[name].ids,
+        split: name,
+        spec,
+        model,
+        history,
+        loss: base.loss,
+      });
+    }
+    if (options.reportDir && report) await writeReport(options.reportDir, report);
+    const saved = options.bundleOut
+      ? await saveBundle(options.bundleOut, {
+          tf,
+          model,
+          spec,
+          task,
+          encoders,
+          fusion: bundle.fusion,
+          hasFusionWeights: bundle.inspect !== null,
+          seed: bundle.manifest.seed,
+          trainer: { id: trainer.id },
+          registry,
+          packageDir: baseDir,
+          metrics,
+          history,
+          fieldTypes,
+        })
+      : null;
+    const predictor = createPredictor({
+      spec,
+      task,
+      model,
+      inspect: bundle.inspect,
+      inputs: bundle.inputs,
+      encoders,
+      fieldTypes,
+    });
+    return { bundle: saved, model: predictor, history, metrics, report, labels: task.labels, backend };
+  } catch (error) {
+    loaded.dispose();
+    throw error;
+  } finally {
+    for (const table of Object.values(tables)) disposeTable(table);
+  }
+}
+
+/** The bundle's spec with the training and split overrides, validated as a whole. */
+function mergedSpec(saved: ModelSpec, options: FineTuneOptions): ModelSpec {
+  return parseModelSpec({
+    ...saved,
+    training: { ...saved.training, ...options.training },
+    split: options.split ?? saved.split,
+  });
+}
+
+async function savedBackend(bundleDir: string): Promise<BackendChoice | undefined> {
+  try {
+    const manifest = JSON.parse(await readFile(path.join(bundleDir, BUNDLE_FILES.manifest), 'utf8')) as {
+      spec?: { backend?: BackendChoice };
+    };
+    return manifest.spec?.backend;
+  } catch {
+    // loadModel reports a missing or corrupt manifest with the file named.
+    return undefined;
+  }
+}
+
+async function loadNewData(
+  options: FineTuneOptions,
+  fieldTypes: Record<string, FieldType>,
+): Promise<Dataset> {
+  if (!options.manifestPath) {
+    throw new OmnifuseError({
+      code: ErrorCode.InvalidConfig,
+      message: 'fine-tuning needs new data: give a dataset or a manifestPath',
+      path: 'data',
+    });
+  }
+  return loadManifest(options.manifestPath, {
+    ...options.manifestOptions,
+    fieldTypes: { ...fieldTypes, ...options.manifestOptions?.fieldTypes },
+  });
+}
+
+/** Targets under the bundle's label map; a label it lacks is an error naming the record. */
+function bundleTargets(
+  task: Parameters<typeof encodeTargets>[0] & { labels: readonly string[] },
+  part: Dataset,
+) {
+  try {
+    return encodeTargets(task, task.labels, part);
+  } catch (error) {
+    if (
+      !OmnifuseError.isInstance(error) ||
+      error.code !== ErrorCode.InvalidInput ||
+      task.type === 'regression'
+    )
+      throw error;
+    throw new OmnifuseError({
+      code: ErrorCode.InvalidInput,
+      message: `label "${String(error.found)}" is not in the bundle's label map; fine-tuning keeps the model's outputs (train a new model to add labels)`,
+      record: error.record,
+      field: error.field,
+      file: error.file,
+      expected: task.labels,
+      found: error.found,
+      cause: error,
+    });
+  }
+}
+
+function featureCache(option: FineTuneOptions['cache'], dataset: Dataset): FeatureCache | undefined {
+  if (option === false) return undefined;
+  if (option && typeof option === 'object') return option;
+  return createFeatureCache({ dir: option ?? path.join(dataset.root, '.omnifuse-cache') });
+}
