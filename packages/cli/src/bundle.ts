@@ -12,6 +12,30 @@ import { loadPluginModules, pluginSearchDirs } from './plugins.js';
  * the plugin and the npm install command.
  */
 export async function openBundle(bundleArg: string, io: CliIo): Promise<{ dir: string; model: LoadedModel }> {
+  const { dir, manifestFile } = bundleFiles(bundleArg, io);
+  const { text } = await activateBackend('auto');
+  line(io.stderr, text);
+  const plugins = await bundlePlugins(manifestFile, io.cwd);
+  const model = await loadModel(dir, { registry: plugins, baseDir: io.cwd });
+  return { dir, model };
+}
+
+/** The bundle's plugins found from the working folder or beside the CLI; missing ones are left out. */
+export async function bundlePlugins(manifestFile: string, cwd: string): Promise<PluginV1[]> {
+  const plugins: PluginV1[] = [];
+  for (const name of bundlePackages(manifestFile)) {
+    try {
+      const [loaded] = await loadPluginModules([name], pluginSearchDirs(cwd));
+      plugins.push(...(loaded?.plugins ?? []));
+    } catch {
+      // loadModel reports the plugins still missing.
+    }
+  }
+  return plugins;
+}
+
+/** The bundle folder and its manifest; a folder without one is an E_BUNDLE error. */
+export function bundleFiles(bundleArg: string, io: CliIo): { dir: string; manifestFile: string } {
   const dir = path.resolve(io.cwd, bundleArg);
   const manifestFile = path.join(dir, BUNDLE_FILES.manifest);
   if (!existsSync(manifestFile)) {
@@ -21,19 +45,7 @@ export async function openBundle(bundleArg: string, io: CliIo): Promise<{ dir: s
       file: dir,
     });
   }
-  const { text } = await activateBackend('auto');
-  line(io.stderr, text);
-  const plugins: PluginV1[] = [];
-  for (const name of bundlePackages(manifestFile)) {
-    try {
-      const [loaded] = await loadPluginModules([name], pluginSearchDirs(io.cwd));
-      plugins.push(...(loaded?.plugins ?? []));
-    } catch {
-      // loadModel reports the plugins still missing.
-    }
-  }
-  const model = await loadModel(dir, { registry: plugins, baseDir: io.cwd });
-  return { dir, model };
+  return { dir, manifestFile };
 }
 
 /** Plugin packages a bundle's manifest names, besides core and the trainer (empty when unreadable). */

@@ -303,11 +303,31 @@ export const COMMANDS: readonly CommandDef[] = [
   },
   {
     name: 'serve',
-    summary: 'serve a bundle over HTTP (not available yet)',
+    summary: 'serve a bundle over HTTP',
     positionals: [{ name: 'bundle', description: 'model bundle folder' }],
-    options: {},
+    options: {
+      port: { type: 'string', value: '<n>', integer: true, description: 'port to listen on (default 8080)' },
+      host: { type: 'string', value: '<host>', description: 'address to bind (default 127.0.0.1)' },
+      concurrency: {
+        type: 'string',
+        value: '<n>',
+        integer: true,
+        description: 'predictions run at once (default 2)',
+      },
+      queue: {
+        type: 'string',
+        value: '<n>',
+        integer: true,
+        description: 'requests waiting for a slot before 503 (default 16)',
+      },
+    },
     details: [
-      'Not available yet: the HTTP serving package does not exist. The command prints a message and exits 1.',
+      'Serves the bundle with @omnifuse/serve: POST /v1/predict (JSON or multipart, one part per field), ' +
+        'POST /v1/predict/batch, GET /v1/model, /healthz, /metrics (Prometheus) and /openapi.json. Bodies ' +
+        'over 10 MiB are 413, images over 4096×4096 pixels 413, audio over 30 s 422; a request that runs ' +
+        'past 30 s is 504, and one that finds every slot and queue place taken is 503 with Retry-After.',
+      'The address goes to stderr once listening. SIGTERM or Ctrl-C stops accepting, finishes the ' +
+        'requests in flight, frees the model and exits 0.',
     ],
     load: () => import('./serve.js').then((m) => m.runServe),
   },

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -200,6 +200,38 @@ describe('omnifuse CLI', () => {
     expect(longer.stderr).toContain('the checkpoint was written by another configuration');
   });
 
+  it('serve answers over HTTP and exits 0 on SIGTERM', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--conditions=@omnifuse/source',
+        '--import',
+        tsx,
+        cliEntry,
+        'serve',
+        'model',
+        '--port',
+        String(20_000 + Math.floor(Math.random() * 20_000)),
+      ],
+      { cwd: dir, env: { ...process.env, NO_COLOR: '1' } },
+    );
+    let stderr = '';
+    const address = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const match = /at (http:\/\/\S+)/.exec(stderr);
+        if (match) resolve(match[1]!);
+      });
+      child.on('exit', () => reject(new Error(`serve exited early: ${stderr}`)));
+    });
+    const health = await fetch(`${address}/healthz`);
+    expect(health.status).toBe(200);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stderr).toContain('stopped');
+  });
+
   it('info lists the backends and plugin packages', async () => {
     const result = await omnifuse(['info', '--json'], dir);
     expect(result.code, result.stderr).toBe(0);
@@ -225,7 +257,9 @@ describe('omnifuse CLI', () => {
       expect(help.code).toBe(0);
       expect(help.stdout).toContain(`Usage: omnifuse ${COMMANDS[i]!.name}`);
     });
-    expect(helps[COMMANDS.findIndex((c) => c.name === 'serve')]!.stdout).toContain('Not available yet');
+    const serveHelp = helps[COMMANDS.findIndex((c) => c.name === 'serve')]!.stdout;
+    expect(serveHelp).toContain('POST /v1/predict');
+    expect(serveHelp).toContain('--concurrency');
   });
 
   it('exits 1 naming the config path of a bad config, and 2 on usage errors', async () => {
@@ -248,8 +282,10 @@ describe('omnifuse CLI', () => {
     const missing = await omnifuse(['predict', 'model'], dir);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('--data');
-    const serve = await omnifuse(['serve', 'model'], dir);
+    const serve = await omnifuse(['serve', 'no-such-bundle'], dir);
     expect(serve.code).toBe(1);
-    expect(serve.stderr).toContain('not available yet');
+    expect(serve.stderr).toContain('not a model bundle');
+    const badPort = await omnifuse(['serve', 'model', '--port', 'http'], dir);
+    expect(badPort.code).toBe(2);
   });
 });
