@@ -90,6 +90,7 @@ export function createFusedLogMel(
     const out = new Out(count);
     for (let i = 0; i < count; i++) {
       const v = values[i];
+      // biome-ignore lint/complexity/useMathMinMax: a ternary in this hot loop, not a Math.max call per value
       out[i] = v < floor ? floor : v;
     }
     return out;
@@ -174,6 +175,7 @@ function jsMelDbKernel(fft: PowerFft, options: MelDbKernelOptions): MelDbKernel 
           }
           if (i < l) s1 += runs[w0 + i] * pw[s0 + i];
           const sum = s1 + s2;
+          // biome-ignore lint/complexity/useMathMinMax: NaN must become amin, as in the wasm kernel (Math.max keeps NaN)
           const db = scale * Math.log(sum > amin ? sum : amin) - offset;
           logMel[o] = db;
           if (db > max) max = db;
