@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type BackendChoice, ErrorCode, OmnifuseError } from '@omnifuse/core';
+import { type BackendChoice, readConfigFile } from '@omnifuse/core';
 import {
   parseSearchSpace,
   resultsTable,
@@ -67,29 +66,7 @@ export async function runSearch(args: ParsedArgs, io: CliIo): Promise<number> {
 
 /** The space file, validated: a bad one is an error naming the file and the parameter. */
 function readSpace(file: string): SearchSpace {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new OmnifuseError({
-      code: ErrorCode.InvalidConfig,
-      message: 'cannot read the search space',
-      file,
-      cause: error,
-    });
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new OmnifuseError({
-      code: ErrorCode.InvalidConfig,
-      message: `the search space is not valid JSON: ${(error as Error).message}`,
-      file,
-      cause: error,
-    });
-  }
-  return parseSearchSpace(value, file);
+  return parseSearchSpace(readConfigFile(file, 'the search space'), file);
 }
 
 function strategyFrom(args: ParsedArgs): SearchStrategyInput & { type: string } {

@@ -114,6 +114,7 @@ export {
   optimizerOptionsSchema,
   outputSpecSchema,
   parseModelSpec,
+  readConfigFile,
   type SplitSpec,
   splitSpecSchema,
   type TrainingSpec,

@@ -282,31 +282,38 @@ export function parseModelSpec(value: unknown, source?: string): ModelSpec {
   });
 }
 
-/** Reads a JSON or YAML config file and validates it. */
-export function loadModelSpec(file: string): ModelSpec {
+/**
+ * Reads a JSON or YAML file (by extension) into a plain value; an unreadable file or a syntax error
+ * is an `E_CONFIG` error naming the file. `what` names the file in messages ("config", "search space").
+ */
+export function readConfigFile(file: string, what = 'config'): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new OmnifuseError({
       code: ErrorCode.InvalidConfig,
-      message: 'cannot read config',
+      message: `cannot read ${what}`,
       file,
       cause: error,
     });
   }
-  let value: unknown;
+  const yaml = /\.ya?ml$/i.test(file);
   try {
-    value = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
+    return yaml ? parseYaml(text) : JSON.parse(text);
   } catch (error) {
     throw new OmnifuseError({
       code: ErrorCode.InvalidConfig,
-      message: `config is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${(error as Error).message}`,
+      message: `${what} is not valid ${yaml ? 'YAML' : 'JSON'}: ${(error as Error).message}`,
       file,
       cause: error,
     });
   }
-  return parseModelSpec(value, path.resolve(file));
+}
+
+/** Reads a JSON or YAML config file and validates it. */
+export function loadModelSpec(file: string): ModelSpec {
+  return parseModelSpec(readConfigFile(file), path.resolve(file));
 }
 
 /** JSON Schema of the model spec (draft 2020-12), for editor completion and validation. */
