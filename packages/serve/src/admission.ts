@@ -14,6 +14,9 @@ interface Waiter {
   readonly start: () => void;
 }
 
+/** Longest delay `setTimeout` honours; a longer one fires after 1 ms instead. */
+const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
 export function createAdmission(options: {
   concurrency: number;
   queue: number;
@@ -49,7 +52,7 @@ export function createAdmission(options: {
       if (active === 0 && waiting.length === 0) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
-    run(task, deadline) {
+    run<T>(task: () => Promise<T>, deadline: number): Promise<T> {
       if (active >= options.concurrency && waiting.length >= options.queue) {
         const seconds = String(options.retryAfterSeconds ?? 1);
         return Promise.reject(
@@ -64,24 +67,28 @@ export function createAdmission(options: {
           ),
         );
       }
-      return new Promise((resolve, reject) => {
+      return new Promise<T>((resolve, reject) => {
         let timedOut = false;
         let waiter: Waiter | undefined;
         // The work itself cannot be cancelled (tfjs has no abort), so a timed-out task keeps its slot
         // until it ends: the limit protects the client, the slot count protects the server.
-        const timer = setTimeout(
-          () => {
-            timedOut = true;
-            if (waiter) {
-              const at = waiting.indexOf(waiter);
-              if (at >= 0) waiting.splice(at, 1);
-            }
-            reject(timeoutError());
-          },
-          Math.max(0, deadline - Date.now()),
-        );
+        const delay = Math.max(0, deadline - Date.now());
+        // A deadline beyond what a timer can count (over ~24.8 days, or Infinity) would otherwise fire
+        // at once; treat it as no deadline.
+        const timer =
+          delay <= MAX_TIMER_DELAY_MS
+            ? setTimeout(() => {
+                timedOut = true;
+                if (waiter) {
+                  const at = waiting.indexOf(waiter);
+                  if (at >= 0) waiting.splice(at, 1);
+                }
+                reject(timeoutError());
+              }, delay)
+            : undefined;
         const start = () => {
-          task()
+          // Wrapped so a task that throws before returning a promise still releases its slot.
+          new Promise<T>((resolveTask) => resolveTask(task()))
             .then(
               (value) => {
                 if (!timedOut) resolve(value);

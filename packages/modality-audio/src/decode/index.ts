@@ -10,3 +10,4 @@ export type {
   WavEncoding,
 } from './decoded-audio.js';
 export { downmix } from './downmix.js';
+export { encodeWav } from './encode-wav.js';

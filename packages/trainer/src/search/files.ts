@@ -1,5 +1,4 @@
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { ErrorCode, OmnifuseError } from '@omnifuse/core';
 import type { SearchTrial } from './trial.js';
 
@@ -10,28 +9,6 @@ export const SEARCH_FILES = {
   chart: 'results.svg',
   bestConfig: 'best-config.json',
 } as const;
-
-/**
- * Writes a file so that a reader (or a crash) never sees half of it: a temporary file, fsynced,
- * renamed over the old one.
- */
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  try {
-    const handle = await open(temporary, 'w');
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-}
 
 /** The trials of an earlier run in `file`, by id; none when the file does not exist. */
 export async function readTrials(file: string): Promise<Map<string, SearchTrial>> {

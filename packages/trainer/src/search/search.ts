@@ -12,13 +12,14 @@ import {
   type PluginList,
   parseModelSpec,
   type Registry,
+  writeFileAtomic,
 } from '@omnifuse/core';
 import type { BackendChoice } from '../backend.js';
 import type { ProgressOptions } from '../progress.js';
 import { train } from '../train.js';
 import { bestConfigJson } from './best-config.js';
 import { checkParamPaths } from './check-params.js';
-import { readTrials, SEARCH_FILES, trialsJsonl, writeFileAtomic } from './files.js';
+import { readTrials, SEARCH_FILES, trialsJsonl } from './files.js';
 import { halvingSchedule } from './halving.js';
 import {
   availableMetrics,

@@ -1,0 +1,38 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { writeFileAtomic } from './write-file-atomic.js';
+
+describe('writeFileAtomic', () => {
+  const dirs: string[] = [];
+  const tempDir = () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'omnifuse-atomic-'));
+    dirs.push(dir);
+    return dir;
+  };
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('replaces a file whole, creates missing folders, and leaves no temporary file', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'a', 'b', 'out.json');
+    await writeFileAtomic(file, '{"v":1}\n');
+    await writeFileAtomic(file, new Uint8Array([0x7b, 0x7d]));
+    expect(readFileSync(file, 'utf8')).toBe('{}');
+    expect(readdirSync(path.dirname(file))).toEqual(['out.json']);
+  });
+
+  it('keeps the old file and cleans up when the rename fails', async () => {
+    const dir = tempDir();
+    const target = path.join(dir, 'taken');
+    // A non-empty folder at the target path: rename of a file over it fails.
+    writeFileSync(path.join(dir, 'old.txt'), 'old');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(path.join(target, 'inside'), { recursive: true });
+    await expect(writeFileAtomic(target, 'new')).rejects.toThrow();
+    expect(readdirSync(dir).sort()).toEqual(['old.txt', 'taken']);
+    expect(readFileSync(path.join(dir, 'old.txt'), 'utf8')).toBe('old');
+  });
+});
