@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { ErrorCode, OmnifuseError } from '@omnifuse/core';
+import { ErrorCode } from '@omnifuse/core';
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../thrown.test-utils.js';
 import {
   averagePathLength,
   fitIsolationForest,
@@ -24,16 +25,6 @@ const fixture = JSON.parse(readFileSync(new URL('../../fixtures/anomaly.json', i
     sklearnOutliersContamination10: number;
   };
 };
-
-function thrown(run: () => unknown): OmnifuseError {
-  try {
-    run();
-  } catch (error) {
-    if (OmnifuseError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('did not throw');
-}
 
 /** Area under the ROC curve of `scores` (higher = more positive), ties counted half. */
 function auc(scores: number[], labels: number[]): number {

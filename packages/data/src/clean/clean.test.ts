@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ErrorCode, OmnifuseError } from '@omnifuse/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { thrown } from '../thrown.test-utils.js';
 import {
   applyMissing,
   checkMedia,
@@ -196,15 +197,15 @@ describe('missing values', () => {
   });
 
   it('refuses non-numbers for mean, all-missing fields, constant without a value and unknown fields', () => {
-    const text = thrownSync(() => fitMissing([{ id: 'a', x: 'ten' }], { fields: ['x'], strategy: 'mean' }));
+    const text = thrown(() => fitMissing([{ id: 'a', x: 'ten' }], { fields: ['x'], strategy: 'mean' }));
     expect([text.code, text.record, text.field]).toEqual([ErrorCode.InvalidInput, 'a', 'x']);
-    expect(thrownSync(() => fitMissing([{ x: null }], { fields: ['x'], strategy: 'median' })).code).toBe(
+    expect(thrown(() => fitMissing([{ x: null }], { fields: ['x'], strategy: 'median' })).code).toBe(
       ErrorCode.InvalidInput,
     );
-    expect(thrownSync(() => fitMissing(train, { fields: ['x'], strategy: 'constant' })).code).toBe(
+    expect(thrown(() => fitMissing(train, { fields: ['x'], strategy: 'constant' })).code).toBe(
       ErrorCode.InvalidOptions,
     );
-    expect(thrownSync(() => fitMissing(train, { fields: ['nope'], strategy: 'mode' })).code).toBe(
+    expect(thrown(() => fitMissing(train, { fields: ['nope'], strategy: 'mode' })).code).toBe(
       ErrorCode.MissingField,
     );
     expect(fitMissing(train, { fields: ['c'], strategy: 'constant', value: 'unknown' }).fills).toEqual({
@@ -212,16 +213,6 @@ describe('missing values', () => {
     });
   });
 });
-
-function thrownSync(run: () => unknown): OmnifuseError {
-  try {
-    run();
-  } catch (error) {
-    if (OmnifuseError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('did not throw');
-}
 
 const decode = async (bytes: Uint8Array) => {
   if (!Buffer.from(bytes).toString().startsWith('PNG')) throw new Error('bad PNG signature');

@@ -115,44 +115,9 @@ export function stackPredictions(
     labelInputs.push(isLabel);
     widths.push(isLabel ? classes!.length : Array.isArray(first) ? first.length : 1);
   }
-  const encodeRow = (
-    get: (source: string, s: number) => unknown,
-    row: number | string,
-    fill?: number[],
-  ): { x: number[]; filled: number } => {
-    const x: number[] = [];
-    let filled = 0;
-    sources.forEach((source, s) => {
-      const value = get(source, s);
-      const width = widths[s]!;
-      const offset = x.length;
-      const missing =
-        value === null || value === undefined || (typeof value === 'number' && Number.isNaN(value));
-      if (missing) {
-        filled++;
-        for (let c = 0; c < width; c++) x.push(fill ? fill[offset + c]! : Number.NaN);
-      } else if (labelInputs[s]) {
-        const index = classes!.indexOf(value as Label);
-        if (index < 0)
-          throw inputError(step, `unknown class ${JSON.stringify(value)}`, {
-            record: row,
-            field: source,
-            expected: classes,
-          });
-        for (let c = 0; c < width; c++) x.push(c === index ? 1 : 0);
-      } else {
-        const vector = Array.isArray(value) ? (value as number[]) : [value as number];
-        if (vector.length !== width || vector.some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
-          throw inputError(step, `value ${JSON.stringify(value)} is not ${width} finite number(s)`, {
-            record: row,
-            field: source,
-          });
-        }
-        x.push(...vector);
-      }
-    });
-    return { x, filled };
-  };
+  const layout = { sources, widths, labelInputs, classes };
+  const encodeRow = (get: (source: string) => unknown, row: number): { x: number[]; filled: number } =>
+    encodeSources(layout, get, row, step);
   const encoded = target.map((_, i) => encodeRow((source) => perSource[source]![i], i));
   const d = encoded[0]!.x.length;
   const fill = Array.from({ length: d }, (_, j) => {
@@ -259,6 +224,56 @@ export function stackPredictions(
   return loadStacker(json);
 }
 
+/**
+ * One row of the meta-model's input: each source's value one-hot (labels) or as its numbers, a
+ * missing value as `fill` (the training means) or NaN before those are known. Counts the gaps.
+ */
+function encodeSources(
+  layout: {
+    readonly sources: readonly string[];
+    readonly widths: readonly number[];
+    readonly labelInputs: readonly boolean[];
+    readonly classes: readonly Label[] | null | undefined;
+  },
+  get: (source: string) => unknown,
+  row: number | string,
+  step: string,
+  fill?: readonly number[],
+): { x: number[]; filled: number } {
+  const { sources, widths, labelInputs, classes } = layout;
+  const x: number[] = [];
+  let filled = 0;
+  sources.forEach((source, s) => {
+    const value = get(source);
+    const width = widths[s]!;
+    const offset = x.length;
+    if (value === null || value === undefined || (typeof value === 'number' && Number.isNaN(value))) {
+      filled++;
+      for (let c = 0; c < width; c++) x.push(fill ? fill[offset + c]! : Number.NaN);
+    } else if (labelInputs[s]) {
+      const index = classes!.indexOf(value as Label);
+      if (index < 0) {
+        throw inputError(step, `unknown class ${JSON.stringify(value)}`, {
+          record: row,
+          field: source,
+          expected: classes,
+        });
+      }
+      for (let c = 0; c < width; c++) x.push(c === index ? 1 : 0);
+    } else {
+      const vector = Array.isArray(value) ? (value as number[]) : [value as number];
+      if (vector.length !== width || vector.some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
+        throw inputError(step, `value ${JSON.stringify(value)} is not ${width} finite number(s)`, {
+          record: row,
+          field: source,
+        });
+      }
+      x.push(...vector);
+    }
+  });
+  return { x, filled };
+}
+
 /** Restores a stacker from its JSON (e.g. after `JSON.parse`), with its predict functions. */
 export function loadStacker(json: StackerJson): Stacker {
   if (json?.type !== 'stacker' || json.version !== 1) {
@@ -267,37 +282,8 @@ export function loadStacker(json: StackerJson): Stacker {
     });
   }
   const { sources, widths, labelInputs, classes, fill, model, metaModel } = json;
-  const encode = (get: (source: string) => unknown, row: number | string): number[] => {
-    const x: number[] = [];
-    sources.forEach((source, s) => {
-      const value = get(source);
-      const offset = x.length;
-      const width = widths[s]!;
-      if (value === null || value === undefined || (typeof value === 'number' && Number.isNaN(value))) {
-        for (let c = 0; c < width; c++) x.push(fill[offset + c]!);
-      } else if (labelInputs[s]) {
-        const index = classes!.indexOf(value as Label);
-        if (index < 0)
-          throw inputError('stacker.predict', `unknown class ${JSON.stringify(value)}`, {
-            record: row,
-            field: source,
-            expected: classes,
-          });
-        for (let c = 0; c < width; c++) x.push(c === index ? 1 : 0);
-      } else {
-        const vector = Array.isArray(value) ? (value as number[]) : [value as number];
-        if (vector.length !== width || vector.some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
-          throw inputError(
-            'stacker.predict',
-            `value ${JSON.stringify(value)} is not ${width} finite number(s)`,
-            { record: row, field: source },
-          );
-        }
-        x.push(...vector);
-      }
-    });
-    return x;
-  };
+  const encode = (get: (source: string) => unknown, row: number | string): number[] =>
+    encodeSources({ sources, widths, labelInputs, classes }, get, row, 'stacker.predict', fill).x;
   const rowsOf = (perSource: SourcePredictions): number[][] => {
     for (const source of sources) {
       if (!(source in perSource))

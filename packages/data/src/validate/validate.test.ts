@@ -1,16 +1,7 @@
-import { ErrorCode, OmnifuseError } from '@omnifuse/core';
+import { ErrorCode } from '@omnifuse/core';
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../thrown.test-utils.js';
 import { validate } from './index.js';
-
-function thrown(run: () => unknown): OmnifuseError {
-  try {
-    run();
-  } catch (error) {
-    if (OmnifuseError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('did not throw');
-}
 
 const records = [
   { id: 'p1', price: 10, qty: 2, sku: 'AB-001', color: 'red', start: '2024-01-01', end: '2024-02-01' },
