@@ -9,6 +9,7 @@
 //   --methods=image,audio,concat,late,attention,gmu,transformer,tensor,low-rank-tensor
 //   --epochs=10 --batch=64 --lr=0.002 --dropout=0.3 (modality dropout of fusion methods) --jobs=2
 //   --report (re-print the table and redraw the chart from <out>/runs, no training)
+//   --backend=wasm (any of core's backends: webgpu, cpu, tensorflow…)
 //   --features=mfcc (or logmel) --mfcc=20 --nfft=512 --mels=40 --hop=128 --cmvn=0 --audio-blocks=3 --seed=1
 // --jobs=N trains N methods at once in child processes: the wasm backend runs one thread, so on
 // two cores two jobs take about half the wall time. All runs share one feature cache, so every
@@ -167,7 +168,7 @@ async function runMethod(method) {
   const fusion = FUSION_METHODS[method];
   const registry = [cnnEncoderPlugin, cnn2dEncoderPlugin];
   if (fusion) registry.push(...(await import(fusion.pkg)).default);
-  const backend = await selectBackend('wasm');
+  const backend = await selectBackend(flags.backend ?? 'wasm');
   const dataset = await loadManifest(path.join(dataDir, 'manifest.jsonl'), {
     fieldTypes: { image: 'image', audio: 'audio', label: 'category', split: 'category' },
   });

@@ -1,4 +1,4 @@
-import { type BackendChoice, type SelectedBackend, selectBackend } from '@omnifuse/core';
+import { type BackendChoice, backendLabel, type SelectedBackend, selectBackend } from '@omnifuse/core';
 
 /**
  * Activates the backend up front, so the CLI can say which one runs (and why better ones did not)
@@ -10,7 +10,7 @@ export async function activateBackend(
   const selected = await selectBackend(choice);
   const reasons = Object.entries(selected.reasons).map(([name, reason]) => `${name}: ${reason}`);
   const text =
-    `backend ${selected.name} (${selected.package} ${selected.version})` +
+    `backend ${backendLabel(selected)} (${selected.package} ${selected.version})` +
     (reasons.length > 0 ? `; not used: ${reasons.join('; ')}` : '');
   return { selected, text };
 }

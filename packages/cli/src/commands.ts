@@ -14,7 +14,7 @@ export type CommandRun = (
   io: import('./io.js').CliIo,
 ) => Promise<number | undefined>;
 
-const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+const BACKENDS = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 
 export const COMMANDS: readonly CommandDef[] = [
   {
@@ -340,7 +340,7 @@ export const COMMANDS: readonly CommandDef[] = [
     },
     details: [
       'Shows the Node, omnifuse and tfjs versions; each backend, whether it is installed and, when it is ' +
-        'not used, why; and the @omnifuse plugin packages found from here with their plugin ids.',
+        'not used, why (for webgpu also the adapter: device, software or hardware, key limits); and the @omnifuse plugin packages found from here with their plugin ids.',
     ],
     load: () => import('./info.js').then((m) => m.runInfo),
   },

@@ -1,4 +1,10 @@
-import { describeBackends, installedPackageVersion, selectBackend } from '@omnifuse/core';
+import {
+  describeBackends,
+  describeWebgpuAdapter,
+  installedPackageVersion,
+  selectBackend,
+  type WebgpuAdapterInfo,
+} from '@omnifuse/core';
 import { flag, type ParsedArgs } from './args.js';
 import { type CliIo, line } from './io.js';
 import { KNOWN_PLUGIN_PACKAGES, loadPluginModules, pluginSearchDirs } from './plugins.js';
@@ -10,6 +16,8 @@ export interface BackendInfo {
   readonly version?: string;
   readonly status: 'selected' | 'available' | 'unavailable' | 'not installed';
   readonly why: string;
+  /** webgpu only: the adapter it would run on, or why none was found. */
+  readonly adapter?: WebgpuAdapterInfo | { readonly error: string };
 }
 
 export interface PluginPackageInfo {
@@ -44,6 +52,7 @@ export async function runInfo(args: ParsedArgs, io: CliIo): Promise<number> {
   out('backends (best first)');
   for (const b of info.backends) {
     out(`  ${b.name.padEnd(15)} ${b.status.padEnd(13)} ${b.why}`);
+    if (b.adapter) for (const text of adapterLines(b.adapter)) out(`  ${''.padEnd(15)} ${text}`);
   }
   out('plugin packages');
   for (const p of plugins) {
@@ -83,7 +92,7 @@ async function backendInfo(): Promise<{ tfjs?: string; list: BackendInfo[] }> {
       };
     }
     if (!b.installed) {
-      return { ...base, status: 'not installed', why: `npm install ${b.package}` };
+      return { ...base, status: 'not installed', why: `npm install ${b.missing.join(' ')}` };
     }
     const reason = reasons[b.name];
     if (reason) return { ...base, status: 'unavailable', why: reason };
@@ -94,7 +103,27 @@ async function backendInfo(): Promise<{ tfjs?: string; list: BackendInfo[] }> {
       why: `${b.package} ${b.version}; lower priority than ${selectedName}`,
     };
   });
+  // Starting Dawn is the only way to see the adapter; done only when both packages are there.
+  const webgpu = list.findIndex((b) => b.name === 'webgpu' && b.status !== 'not installed');
+  if (webgpu >= 0) {
+    const probe = await describeWebgpuAdapter();
+    list[webgpu] = { ...list[webgpu]!, adapter: 'adapter' in probe ? probe.adapter : probe };
+  }
   return { tfjs: report.tfjs, list };
+}
+
+function adapterLines(adapter: WebgpuAdapterInfo | { readonly error: string }): string[] {
+  if ('error' in adapter) return [`adapter: none (${adapter.error})`];
+  const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
+  const { limits } = adapter;
+  return [
+    `adapter: ${adapter.device || '?'} (${adapter.software ? 'software' : 'hardware'}, ` +
+      `${adapter.featureLevel}${adapter.dawnBackend ? `, dawn ${adapter.dawnBackend}` : ''})`,
+    `  vendor ${adapter.vendor || '?'}, architecture ${adapter.architecture || '?'}, ${adapter.description || 'no description'}`,
+    `  max buffer ${mib(limits.maxBufferSize)}, storage binding ${mib(limits.maxStorageBufferBindingSize)}, ` +
+      `workgroup storage ${limits.maxComputeWorkgroupStorageSize} B, ` +
+      `${limits.maxComputeInvocationsPerWorkgroup} invocations/workgroup`,
+  ];
 }
 
 async function pluginInfo(cwd: string): Promise<PluginPackageInfo[]> {

@@ -5,7 +5,20 @@ export {
   type ImportModule,
 } from './backends/backend-candidates.js';
 export { type BackendStatus, type BackendsReport, describeBackends } from './backends/describe-backends.js';
-export { type SelectBackendOptions, type SelectedBackend, selectBackend } from './backends/select-backend.js';
+export {
+  backendLabel,
+  type SelectBackendOptions,
+  type SelectedBackend,
+  selectBackend,
+} from './backends/select-backend.js';
+export {
+  describeWebgpuAdapter,
+  isSoftwareAdapter,
+  type WebgpuAdapterInfo,
+  type WebgpuFeatureLevel,
+  type WebgpuLimits,
+  type WebgpuOptions,
+} from './backends/webgpu-adapter.js';
 export {
   BUNDLE_FILES,
   BUNDLE_FORMAT,

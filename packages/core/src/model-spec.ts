@@ -212,7 +212,7 @@ export const modelSpecSchema = z
       seed: 42,
     }),
     training: trainingSpecSchema.default(trainingSpecSchema.parse({})),
-    backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+    backend: z.enum(['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
   })
   .strict()
   .superRefine((spec, ctx) => {

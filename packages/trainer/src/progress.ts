@@ -14,6 +14,8 @@ export interface ProgressOptions {
   readonly format?: 'bar' | 'json';
   /** Least milliseconds between two bar redraws. */
   readonly intervalMs?: number;
+  /** The backend as printed at start (`webgpu (llvmpipe-…, software, compatibility)`); default: tfjs's name. */
+  readonly backend?: string;
 }
 
 /**
@@ -32,7 +34,7 @@ export function createProgressReporter(options: ProgressOptions = {}): TrainerCa
   if (format === 'json') {
     return {
       onTrainBegin: (event) => {
-        json({ event: 'train-begin', ...event });
+        json({ event: 'train-begin', ...event, ...(options.backend ? { backend: options.backend } : {}) });
       },
       onEpochEnd: (event) => {
         json({ event: 'epoch', epoch: event.epoch + 1, ...event.metrics, seconds: round(event.seconds) });
@@ -52,7 +54,7 @@ export function createProgressReporter(options: ProgressOptions = {}): TrainerCa
     onTrainBegin: (event) => {
       epochs = event.epochs;
       stream.write(
-        `training on ${event.trainSize} records (${event.validationSize} validation), backend ${event.backend}\n`,
+        `training on ${event.trainSize} records (${event.validationSize} validation), backend ${options.backend ?? event.backend}\n`,
       );
     },
     onBatchEnd: (event) => {

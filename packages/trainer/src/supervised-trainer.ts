@@ -102,7 +102,7 @@ async function fit(
     epochs: options.epochs,
     stepsPerEpoch: batchesPerEpoch,
   });
-  const classWeights = resolveClassWeights(options.classWeights, task, train.target);
+  const classWeights = await resolveClassWeights(options.classWeights, task, train.target);
   const shaping: LossShaping = {
     classWeights: classWeights ? tf.tensor1d(classWeights) : null,
     labelSmoothing: options.labelSmoothing ?? 0,

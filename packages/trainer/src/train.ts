@@ -30,7 +30,7 @@ import {
   type TrainingOptions,
 } from '@omnifuse/core';
 import * as tf from '@tensorflow/tfjs';
-import { type BackendChoice, useBackend } from './backend.js';
+import { type BackendChoice, useBackendWithLabel } from './backend.js';
 import { encodeTargets, fitLabels } from './labels.js';
 import { resolveRegistry } from './plugins.js';
 import { createPredictor, type Predictor } from './predictor.js';
@@ -123,7 +123,9 @@ export interface TrainResult {
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const { spec, baseDir } = resolveSpec(options);
   const registry = await resolveRegistry({ specifiers: spec.plugins, baseDir, registry: options.registry });
-  const backend = await useBackend(options.backend ?? spec.backend);
+  const { tfjsBackend: backend, label: backendLine } = await useBackendWithLabel(
+    options.backend ?? spec.backend,
+  );
   const dataset = options.dataset ?? (await loadData(options, spec, baseDir));
   const split = splitDataset(dataset, spec.split);
   const trainSet = split.datasets.train;
@@ -179,7 +181,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const checkpointDir = resolveCheckpointDir(options);
     const callbacks = [...(options.callbacks ?? [])];
     if (options.progress)
-      callbacks.push(createProgressReporter(options.progress === true ? {} : options.progress));
+      callbacks.push(
+        createProgressReporter({
+          backend: backendLine,
+          ...(options.progress === true ? {} : options.progress),
+        }),
+      );
     const history = await trainer.fit({
       model: composed.model,
       task,

@@ -47,17 +47,19 @@ describe('training loss', () => {
     });
   });
 
-  it('resolves balanced and per-label class weights', () => {
+  it('resolves balanced and per-label class weights', async () => {
     const target = tf.tensor2d([
       [1, 0],
       [1, 0],
       [1, 0],
       [0, 1],
     ]);
-    expect(resolveClassWeights('balanced', task, target)).toEqual([4 / 6, 2]);
-    expect(resolveClassWeights({ b: 5 }, task, target)).toEqual([1, 5]);
-    expect(() => resolveClassWeights({ c: 5 }, task, target)).toThrow(/labels the task does not have/);
-    expect(resolveClassWeights(undefined, task, target)).toBeNull();
+    await expect(resolveClassWeights('balanced', task, target)).resolves.toEqual([4 / 6, 2]);
+    await expect(resolveClassWeights({ b: 5 }, task, target)).resolves.toEqual([1, 5]);
+    await expect(resolveClassWeights({ c: 5 }, task, target)).rejects.toThrow(
+      /labels the task does not have/,
+    );
+    await expect(resolveClassWeights(undefined, task, target)).resolves.toBeNull();
     target.dispose();
   });
 });

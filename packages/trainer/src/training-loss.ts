@@ -38,17 +38,19 @@ export function trainingLoss(
 /**
  * Class weights in label order: `balanced` is scikit-learn's n / (K · countₖ) over the training
  * targets (1 for a class absent there), a record gives weights by label (1 for labels it omits).
+ * Async because counting reads the targets back from the backend.
  */
-export function resolveClassWeights(
+export async function resolveClassWeights(
   option: TrainingOptions['classWeights'],
   task: TaskSpec,
   target: tf.Tensor,
-): number[] | null {
+): Promise<number[] | null> {
   if (option === undefined) return null;
   const classes = target.shape.at(-1)!;
   if (option === 'balanced') {
     const summed = tf.tidy(() => tf.sum(tf.cast(target, 'float32'), 0));
-    const counts = summed.dataSync();
+    // data(), not dataSync(): webgpu in Node cannot read back synchronously.
+    const counts = await summed.data();
     summed.dispose();
     const n = target.shape[0]!;
     return Array.from(counts, (count) => (count > 0 ? n / (classes * count) : 1));

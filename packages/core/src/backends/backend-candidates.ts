@@ -3,9 +3,11 @@ import {
   registerWasmTrainingKernels,
   WASM_TRAINING_KERNELS,
 } from '../kernels/register-wasm-training-kernels.js';
+import type { WebgpuAdapterInfo, WebgpuOptions } from './webgpu-adapter.js';
+import { webgpuCandidate } from './webgpu-candidate.js';
 
 /** The backends omnifuse can run on, best first. */
-export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 export type BackendChoice = 'auto' | BackendName;
 
@@ -16,6 +18,8 @@ export interface LoadOptions {
   importModule: ImportModule;
   /** Where tfjs-backend-wasm finds its .wasm files, for bundled apps (see its `setWasmPaths`). */
   wasmPaths?: string;
+  /** How the webgpu candidate looks for an adapter, `allowSoftware` already resolved. */
+  webgpu?: WebgpuOptions;
 }
 
 export interface LoadedBackend {
@@ -23,6 +27,8 @@ export interface LoadedBackend {
   version: string;
   /** Kernels omnifuse registered for it (wasm only). */
   kernels: readonly string[];
+  /** The adapter it runs on (webgpu only). */
+  adapter?: WebgpuAdapterInfo;
 }
 
 /** A lazy backend factory, in the style of tfjs's own registry: loaded only when tried. */
@@ -32,6 +38,8 @@ export interface BackendCandidate {
   priority: number;
   /** The npm package to install to get it. */
   package: string;
+  /** Other packages it needs beside `package` (webgpu: Dawn's `webgpu` outside Deno, Bun and browsers). */
+  extraPackages?: readonly string[];
   /** The name tfjs registers it under (both tfjs-node packages register `tensorflow`). */
   tfjsBackend: string;
   /** Imports and registers the backend with tfjs; throws with the reason when it cannot. */
@@ -71,6 +79,7 @@ function tensorflowCandidate(name: BackendName, pkg: string, priority: number): 
 export function backendCandidates(): BackendCandidate[] {
   return [
     tensorflowCandidate('tensorflow-gpu', '@tensorflow/tfjs-node-gpu', 40),
+    webgpuCandidate(35),
     tensorflowCandidate('tensorflow', '@tensorflow/tfjs-node', 30),
     {
       name: 'wasm',

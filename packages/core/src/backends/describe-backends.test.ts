@@ -8,7 +8,13 @@ describe('describeBackends', () => {
     const report = await describeBackends();
     expect(report.tfjs).toBe('4.22.0');
     expect(report.tfjsBackend).toBe('wasm');
-    expect(report.backends.map((b) => b.name)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+    expect(report.backends.map((b) => b.name)).toEqual([
+      'tensorflow-gpu',
+      'webgpu',
+      'tensorflow',
+      'wasm',
+      'cpu',
+    ]);
     const byName = Object.fromEntries(report.backends.map((b) => [b.name, b]));
     expect(byName.tensorflow).toMatchObject({
       package: '@tensorflow/tfjs-node',
@@ -16,6 +22,12 @@ describe('describeBackends', () => {
       active: false,
     });
     expect(byName.wasm).toMatchObject({ installed: true, version: '4.22.0', active: true });
+    expect(byName.webgpu).toMatchObject({
+      package: '@tensorflow/tfjs-backend-webgpu',
+      installed: true,
+      missing: [],
+      active: false,
+    });
     expect(byName.cpu).toMatchObject({ package: '@tensorflow/tfjs', installed: true, active: false });
   });
 });

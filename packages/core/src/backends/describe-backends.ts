@@ -1,5 +1,6 @@
 import type { Tfjs } from '../kernels/kernel-types.js';
 import { type BackendName, backendCandidates } from './backend-candidates.js';
+import { OMNIFUSE_SHIM } from './webgpu-adapter.js';
 
 export interface BackendStatus {
   name: BackendName;
@@ -7,8 +8,10 @@ export interface BackendStatus {
   package: string;
   /** Higher is tried first by `selectBackend('auto')`. */
   priority: number;
-  /** Whether its package resolves from here; it may still fail to initialise. */
+  /** Whether its packages resolve from here; it may still fail to initialise. */
   installed: boolean;
+  /** Packages it needs that do not resolve from here (`package` or, for webgpu, `webgpu`). */
+  missing: string[];
   version?: string;
   /** Whether it is tfjs's current backend. */
   active: boolean;
@@ -25,7 +28,8 @@ export interface BackendsReport {
 
 /**
  * What an `info` command shows: which backends are installed, their versions, and which is active.
- * Reads package manifests only, so it loads no native code and changes no tfjs state.
+ * Reads package manifests only, so it loads no native code and changes no tfjs state; for the
+ * WebGPU adapter, `describeWebgpuAdapter()` starts Dawn.
  */
 export async function describeBackends(): Promise<BackendsReport> {
   const tf = await import('@tensorflow/tfjs').then(
@@ -38,11 +42,18 @@ export async function describeBackends(): Promise<BackendsReport> {
   const backends = await Promise.all(
     candidates.map(async (c): Promise<BackendStatus> => {
       const version = await packageVersion(c.package);
+      const missing = version === undefined ? [c.package] : [];
+      for (const extra of c.extraPackages ?? []) {
+        // A runtime with its own navigator.gpu (Deno, Bun, browsers) does not need Dawn's bindings.
+        if (extra === 'webgpu' && hasNativeGpu()) continue;
+        if ((await packageVersion(extra)) === undefined) missing.push(extra);
+      }
       return {
         name: c.name,
         package: c.package,
         priority: c.priority,
-        installed: version !== undefined,
+        installed: missing.length === 0,
+        missing,
         ...(version === undefined ? {} : { version }),
         active: c.name === activeName,
       };
@@ -52,7 +63,7 @@ export async function describeBackends(): Promise<BackendsReport> {
 }
 
 function activeBackendName(tf: Tfjs, tfjsBackend: string): BackendName | undefined {
-  if (tfjsBackend === 'wasm' || tfjsBackend === 'cpu') return tfjsBackend;
+  if (tfjsBackend === 'wasm' || tfjsBackend === 'cpu' || tfjsBackend === 'webgpu') return tfjsBackend;
   if (tfjsBackend !== 'tensorflow') return undefined;
   // tfjs-node's backend says which of the two packages created it.
   try {
@@ -61,6 +72,11 @@ function activeBackendName(tf: Tfjs, tfjsBackend: string): BackendName | undefin
   } catch {
     return undefined; // still initialising
   }
+}
+
+function hasNativeGpu(): boolean {
+  const gpu = (globalThis as { navigator?: { gpu?: object } }).navigator?.gpu;
+  return gpu !== undefined && !(OMNIFUSE_SHIM in gpu);
 }
 
 /** The package's version, resolved from here as `import()` would; undefined if not installed. */

@@ -23,7 +23,9 @@ describe('selectBackend', () => {
     expect(selected.tf.getBackend()).toBe('wasm');
     expect(selected.reasons['tensorflow-gpu']).toContain('@tensorflow/tfjs-node-gpu is not installed');
     expect(selected.reasons.tensorflow).toContain('@tensorflow/tfjs-node is not installed');
-    expect(Object.keys(selected.reasons)).toEqual(['tensorflow-gpu', 'tensorflow']);
+    // webgpu: only the software adapter here (llvmpipe), or Dawn cannot start at all.
+    expect(selected.reasons.webgpu).toBeDefined();
+    expect(Object.keys(selected.reasons)).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow']);
     expect(selected.kernels).toEqual([...WASM_TRAINING_KERNELS]);
     expect(selected.version).toBe(selected.tf.version.tfjs);
   });
@@ -57,9 +59,9 @@ describe('selectBackend', () => {
   });
 
   it('rejects an unknown choice with E_OPTIONS', async () => {
-    const error = await thrown(() => selectBackend('webgpu' as never));
+    const error = await thrown(() => selectBackend('metal' as never));
     expect(error.code).toBe(ErrorCode.InvalidOptions);
-    expect(error.message).toContain('auto | tensorflow-gpu | tensorflow | wasm | cpu');
+    expect(error.message).toContain('auto | tensorflow-gpu | webgpu | tensorflow | wasm | cpu');
   });
 
   it('uses tfjs-node when it loads on the app tfjs, and refuses one built on another tfjs copy', async () => {
@@ -79,7 +81,7 @@ describe('selectBackend', () => {
     expect(selected.name).toBe('tensorflow');
     expect(selected.tfjsBackend).toBe('tensorflow');
     expect(selected.version).toBe('4.22.0');
-    expect(Object.keys(selected.reasons)).toEqual(['tensorflow-gpu']);
+    expect(Object.keys(selected.reasons)).toEqual(['tensorflow-gpu', 'webgpu']);
 
     const otherCopy = async (specifier: string) =>
       specifier === '@tensorflow/tfjs-node'

@@ -9,12 +9,15 @@ import {
   failureReason,
   type ImportModule,
 } from './backend-candidates.js';
+import { adapterLabel, importByName, type WebgpuAdapterInfo, type WebgpuOptions } from './webgpu-adapter.js';
 
 export interface SelectBackendOptions {
   /** Where tfjs-backend-wasm finds its .wasm files, for bundled apps (see its `setWasmPaths`). */
   wasmPaths?: string;
   /** Imports a module by name; defaults to `import()`. For tests and bundlers. */
   importModule?: ImportModule;
+  /** The webgpu backend's adapter search; `allowSoftware` defaults to `choice === 'webgpu'`. */
+  webgpu?: WebgpuOptions;
 }
 
 export interface SelectedBackend {
@@ -31,13 +34,15 @@ export interface SelectedBackend {
   reasons: Partial<Record<BackendName, string>>;
   /** Training kernels omnifuse registered for it (wasm). */
   kernels: readonly string[];
+  /** The adapter the webgpu backend runs on. */
+  adapter?: WebgpuAdapterInfo;
 }
 
-const defaultImport: ImportModule = (specifier) => import(specifier);
+const defaultImport: ImportModule = importByName;
 
 /**
  * Loads and activates a tfjs backend. `auto` tries the candidates best first (tfjs-node-gpu,
- * tfjs-node, wasm, cpu) and reports why each better one did not load; an explicit choice that cannot
+ * webgpu on a real GPU, tfjs-node, wasm, cpu) and reports why each better one did not load; an explicit choice that cannot
  * load throws OmnifuseError `E_BACKEND_UNAVAILABLE` naming the package to install. The backend is
  * process-wide (it is tfjs's), so select once at start-up.
  */
@@ -62,7 +67,11 @@ export async function selectBackend(
   const reasons: Partial<Record<BackendName, string>> = {};
   for (const candidate of candidates) {
     try {
-      const loaded = await activate(tf, candidate, { importModule, wasmPaths: options.wasmPaths });
+      const webgpu = {
+        ...options.webgpu,
+        allowSoftware: options.webgpu?.allowSoftware ?? choice === 'webgpu',
+      };
+      const loaded = await activate(tf, candidate, { importModule, wasmPaths: options.wasmPaths, webgpu });
       return {
         name: candidate.name,
         tf,
@@ -71,6 +80,7 @@ export async function selectBackend(
         version: loaded.version,
         reasons,
         kernels: loaded.kernels,
+        ...(loaded.adapter ? { adapter: loaded.adapter } : {}),
       };
     } catch (error) {
       reasons[candidate.name] = failureReason(error, candidate.package);
@@ -79,7 +89,7 @@ export async function selectBackend(
           code: ErrorCode.BackendUnavailable,
           message:
             `Backend "${candidate.name}" is unavailable: ${reasons[candidate.name]}. ` +
-            `It needs ${candidate.package} (npm install ${candidate.package}).`,
+            `It needs ${packagesOf(candidate).join(' and ')} (npm install ${packagesOf(candidate).join(' ')}).`,
           field: 'backend',
           details: { backend: candidate.name, package: candidate.package, reason: reasons[candidate.name] },
           cause: error,
@@ -145,4 +155,13 @@ function describeReasons(reasons: Partial<Record<BackendName, string>>): string 
   return Object.entries(reasons)
     .map(([name, reason]) => `${name}: ${reason}`)
     .join('; ');
+}
+
+function packagesOf(candidate: BackendCandidate): string[] {
+  return [candidate.package, ...(candidate.extraPackages ?? [])];
+}
+
+/** One line for logs: `webgpu (llvmpipe-…, software, compatibility)`, or just the name. */
+export function backendLabel(selected: Pick<SelectedBackend, 'name' | 'adapter'>): string {
+  return selected.adapter ? `${selected.name} (${adapterLabel(selected.adapter)})` : selected.name;
 }

@@ -1,17 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import type * as tfjs from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { ErrorCode } from '../errors.js';
-import { featureArrayType, tensorDTypeOf } from '../feature-arrays.js';
+import { featureArrayType } from '../feature-arrays.js';
 import { assertPlugin } from '../registry.js';
 import { createRng } from '../rng.js';
-import type {
-  EncodedOutput,
-  EncoderPluginV1,
-  EncoderPreprocessContext,
-  EncoderV1,
-  ReadMedia,
-} from '../spec/encoder.js';
+import type { EncodedOutput, EncoderPluginV1, EncoderV1, ReadMedia } from '../spec/encoder.js';
 import type { Feature, FeatureSpec } from '../spec/feature.js';
 import {
   catchAsync,
@@ -22,6 +15,7 @@ import {
   registerCheck,
   safeJson,
 } from './assertions.js';
+import { buildEncoder, defaultReadMedia, fitOnSamples, preprocessContext } from './encoder-harness.js';
 import {
   countNonFinite,
   gradientReport,
@@ -90,31 +84,25 @@ export function describeEncoderConformance<Raw, State>(
   const seed = config.seed ?? 1234;
   const timeout = config.timeout ?? 60_000;
   const readMedia = config.readMedia ?? defaultReadMedia;
-  const context = (record: string | number): EncoderPreprocessContext => ({ record, field, readMedia });
+  const context = (record: string | number) => preprocessContext({ field, readMedia }, record);
   const models: tfjs.LayersModel[] = [];
   const tensors: tfjs.Tensor[] = [];
   let tf: Tf;
 
   const check = registerCheck<EncoderConformanceCheck>(config.skip, timeout);
 
-  const fitted = lazy(async () => {
-    expect(config.samples.length, 'the kit needs at least two samples').toBeGreaterThanOrEqual(2);
-    const encoder = config.plugin.create(config.options);
-    const state = await encoder.fit(config.samples, { field, readMedia });
-    const spec = encoder.featureSpec(state);
-    const features: Feature[] = [];
-    for (const [i, raw] of config.samples.entries())
-      features.push(await encoder.preprocess(raw, state, context(i)));
-    return { encoder, state, spec, features };
-  });
+  const fitted = lazy(() =>
+    fitOnSamples({
+      plugin: config.plugin,
+      options: config.options,
+      samples: config.samples,
+      field,
+      readMedia,
+    }),
+  );
 
   const build = (encoder: EncoderV1<Raw, State>, state: State, spec: FeatureSpec, buildSeed: number) => {
-    const input = tf.input({
-      shape: [...spec.shape],
-      dtype: tensorDTypeOf(spec.dtype),
-      name: `${PREFIX}_input`,
-    });
-    const encoded = encoder.build({ tf, input, state, name: PREFIX, seed: buildSeed });
+    const { input, encoded } = buildEncoder(tf, { encoder, state, spec }, PREFIX, buildSeed);
     const outputs =
       encoded.kind === 'sequence' && encoded.mask ? [encoded.output, encoded.mask] : [encoded.output];
     const model = tf.model({ inputs: input, outputs, name: `${PREFIX}_model` });
@@ -354,6 +342,3 @@ function expectMatchesSpec(feature: Feature, spec: FeatureSpec, what: string): v
 function copyFeature(feature: Feature): Feature {
   return { dtype: feature.dtype, shape: [...feature.shape], data: feature.data.slice() };
 }
-
-const defaultReadMedia: ReadMedia = async (ref) =>
-  ref.kind === 'inline' ? ref.bytes : new Uint8Array(await readFile(ref.path));

@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { ErrorCode } from '../errors.js';
 import { assertPlugin } from '../registry.js';
 import { createRng } from '../rng.js';
-import type { EncodedOutput } from '../spec/encoder.js';
-import type { FusionInput, FusionPluginV1 } from '../spec/fusion.js';
+import type { FusionPluginV1 } from '../spec/fusion.js';
 import type { Rng } from '../spec/rng.js';
 import {
   catchSync,
@@ -14,6 +13,15 @@ import {
   registerCheck,
   safeJson,
 } from './assertions.js';
+import {
+  buildMockFusion,
+  MOCK_LENGTH as LENGTH,
+  type MockBatch,
+  mockBatchTensors,
+  mockModalities,
+  normals,
+  randomMockBatch,
+} from './fusion-harness.js';
 import {
   countNonFinite,
   gradientReport,
@@ -58,24 +66,7 @@ export interface FusionConformanceOptions extends TfChoice {
 }
 
 const PREFIX = 'conformance_fusion';
-const LENGTH = 4;
 const BATCH = 6;
-
-interface MockModality {
-  readonly key: string;
-  readonly kind: 'vector' | 'sequence';
-  /** Per-example input shape of the mock encoder. */
-  readonly shape: readonly number[];
-  /** Width of the mock encoder's output. */
-  readonly dim: number;
-}
-
-/** Values per modality, the sequence mask, and presence per modality, all flat row-major. */
-interface MockBatch {
-  readonly values: Float32Array[];
-  readonly mask: Float32Array | null;
-  readonly presence: Float32Array[];
-}
 
 /**
  * Registers vitest tests that check a fusion plugin against the v1 contract, over mock encoded
@@ -88,45 +79,15 @@ export function describeFusionConformance(name: string, config: FusionConformanc
   const seed = config.seed ?? 1234;
   const timeout = config.timeout ?? 60_000;
   const check = registerCheck<FusionConformanceCheck>(config.skip, timeout);
-  const modalities: MockModality[] = [
-    { key: 'a', kind: 'vector', shape: [3], dim: 4 },
-    { key: 'b', kind: 'vector', shape: [5], dim: 6 },
-    ...(config.acceptsSequences ? [{ key: 'c', kind: 'sequence', shape: [LENGTH, 3], dim: 5 } as const] : []),
-  ];
+  const modalities = mockModalities(config.acceptsSequences === true);
   const sequenceIndex = modalities.findIndex((m) => m.kind === 'sequence');
   const models: tfjs.LayersModel[] = [];
   let tf: Tf;
 
   const build = (buildSeed: number) => {
-    const valueInputs = modalities.map((m) =>
-      tf.input({ shape: [...m.shape], name: `mock_${m.key}_values` }),
-    );
-    const maskInput = sequenceIndex >= 0 ? tf.input({ shape: [LENGTH], name: 'mock_mask' }) : null;
-    const presenceInputs = modalities.map((m) => tf.input({ shape: [1], name: `mock_${m.key}_presence` }));
-    const inputs: FusionInput[] = modalities.map((m, i) => {
-      // A trainable stand-in for an encoder, so the gradient check can see what reaches each modality.
-      const output = tf.layers
-        .dense({
-          units: m.dim,
-          activation: 'tanh',
-          name: `mock_${m.key}_dense`,
-          kernelInitializer: tf.initializers.glorotUniform({ seed: buildSeed + 100 + i }),
-        })
-        .apply(valueInputs[i]!) as tfjs.SymbolicTensor;
-      const encoded: EncodedOutput =
-        m.kind === 'vector'
-          ? { kind: 'vector', output, dim: m.dim }
-          : { kind: 'sequence', output, mask: maskInput, length: LENGTH, dim: m.dim };
-      return {
-        name: `field_${m.key}`,
-        modality: m.kind === 'vector' ? 'vector' : 'text',
-        encoded,
-        presence: presenceInputs[i]!,
-      };
-    });
-    const fused = config.plugin.create(config.options).build({ tf, inputs, name: PREFIX, seed: buildSeed });
+    const { inputs, fused } = buildMockFusion(tf, config, modalities, PREFIX, buildSeed);
     const model = tf.model({
-      inputs: [...valueInputs, ...(maskInput ? [maskInput] : []), ...presenceInputs],
+      inputs,
       outputs: fused.weights ? [fused.output, fused.weights] : [fused.output],
       name: `${PREFIX}_model`,
     });
@@ -134,11 +95,7 @@ export function describeFusionConformance(name: string, config: FusionConformanc
     return { fused, model };
   };
 
-  const tensors = (batch: MockBatch): tfjs.Tensor[] => [
-    ...modalities.map((m, i) => tf.tensor(batch.values[i]!, [BATCH, ...m.shape])),
-    ...(batch.mask ? [tf.tensor(batch.mask, [BATCH, LENGTH])] : []),
-    ...batch.presence.map((p) => tf.tensor(p, [BATCH, 1])),
-  ];
+  const tensors = (batch: MockBatch): tfjs.Tensor[] => mockBatchTensors(tf, modalities, batch);
 
   const run = async (model: tfjs.LayersModel, batch: MockBatch) => {
     const xs = tensors(batch);
@@ -154,17 +111,7 @@ export function describeFusionConformance(name: string, config: FusionConformanc
     return out;
   };
 
-  const randomBatch = (rng: Rng): MockBatch => ({
-    values: modalities.map((m) => normals(rng, BATCH * m.shape.reduce((a, b) => a * b, 1))),
-    // Rows have 1..LENGTH real positions, so some rows have padding and one has none.
-    mask:
-      sequenceIndex >= 0
-        ? Float32Array.from({ length: BATCH * LENGTH }, (_, j) =>
-            j % LENGTH <= Math.floor(j / LENGTH) % LENGTH ? 1 : 0,
-          )
-        : null,
-    presence: modalities.map(() => new Float32Array(BATCH).fill(1)),
-  });
+  const randomBatch = (rng: Rng) => randomMockBatch(rng, modalities, BATCH);
 
   const withValues = (batch: MockBatch, k: number, values: Float32Array): MockBatch => ({
     ...batch,
@@ -384,10 +331,6 @@ export function describeFusionConformance(name: string, config: FusionConformanc
       },
     );
   });
-}
-
-function normals(rng: Rng, length: number): Float32Array {
-  return Float32Array.from({ length }, () => rng.normal());
 }
 
 function maxAbsoluteDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
