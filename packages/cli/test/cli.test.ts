@@ -239,6 +239,7 @@ describe('omnifuse CLI', () => {
     expect(info.versions.node).toBe(process.versions.node);
     expect(info.backends.map((b: { name: string }) => b.name)).toEqual([
       'tensorflow-gpu',
+      'webgpu',
       'tensorflow',
       'wasm',
       'cpu',

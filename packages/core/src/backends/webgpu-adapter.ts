@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { failureReason, type ImportModule } from './backend-candidates.js';
 
 /** How omnifuse looks for a WebGPU adapter. */
@@ -86,37 +88,15 @@ interface Attempt {
 /**
  * Finds the best WebGPU adapter without touching tfjs: a runtime's own `navigator.gpu` when there is
  * one, else Dawn (the `webgpu` package) with its default backend (Vulkan, Metal, D3D12) at core
- * feature level, then Dawn's OpenGL ES backend at compatibility level (how Mesa's llvmpipe runs
- * headless). Throws with what was tried when none is found.
+ * feature level, then — only when software adapters are acceptable — Dawn's OpenGL ES backend at
+ * compatibility level (how Mesa's llvmpipe runs headless). On Linux without the Vulkan loader
+ * (`libvulkan.so.1`) the default backend is not tried: Dawn would only print that it is missing.
+ * Throws with what was tried when none is found.
  */
-export function findWebgpuAdapter(
+export async function findWebgpuAdapter(
   importModule: ImportModule,
   options: WebgpuOptions = {},
 ): Promise<FoundAdapter> {
-  // One search per process and set of Dawn options: a second Dawn instance in the same process
-  // aborts Node (measured: `selectBackend('webgpu')` twice → std::system_error), and the drivers
-  // do not change while it runs.
-  const key = JSON.stringify(options.dawnOptions ?? null);
-  let byOptions = searches.get(importModule);
-  if (!byOptions) {
-    byOptions = new Map();
-    searches.set(importModule, byOptions);
-  }
-  let search = byOptions.get(key);
-  if (!search) {
-    search = searchAdapter(importModule, options);
-    byOptions.set(key, search);
-  }
-  return search;
-}
-
-/** Searches by the module loader (tests inject fakes) and the Dawn options. */
-const searches = new WeakMap<ImportModule, Map<string, Promise<FoundAdapter>>>();
-
-/** The loader `selectBackend` and `describeWebgpuAdapter` share by default, so they share one search. */
-export const importByName: ImportModule = (specifier) => import(specifier);
-
-async function searchAdapter(importModule: ImportModule, options: WebgpuOptions): Promise<FoundAdapter> {
   const native = nativeGpu();
   if (native) {
     const adapter = await native.requestAdapter();
@@ -124,30 +104,38 @@ async function searchAdapter(importModule: ImportModule, options: WebgpuOptions)
     return { info: adapterInfo(adapter, 'core', null), gpu: native };
   }
   const dawn = await importDawn(importModule);
-  const attempts: Attempt[] = options.dawnOptions
-    ? [
-        {
-          dawnOptions: options.dawnOptions,
-          featureLevel: 'core',
-          dawnBackend: dawnBackendOf(options.dawnOptions),
-        },
-        {
-          dawnOptions: options.dawnOptions,
-          featureLevel: 'compatibility',
-          dawnBackend: dawnBackendOf(options.dawnOptions),
-        },
-      ]
+  const custom = options.dawnOptions;
+  const attempts: Attempt[] = custom
+    ? (['core', 'compatibility'] as const).map((featureLevel) => ({
+        dawnOptions: custom,
+        featureLevel,
+        dawnBackend: dawnBackendOf(custom),
+      }))
     : [
         { dawnOptions: [], featureLevel: 'core', dawnBackend: null },
-        { dawnOptions: ['backend=opengles'], featureLevel: 'compatibility', dawnBackend: 'opengles' },
+        ...(options.allowSoftware === false
+          ? []
+          : [
+              {
+                dawnOptions: ['backend=opengles'],
+                featureLevel: 'compatibility',
+                dawnBackend: 'opengles',
+              } as const,
+            ]),
       ];
   const tried: string[] = [];
   for (const attempt of attempts) {
     const label = `${attempt.dawnBackend ?? 'default'} at ${attempt.featureLevel} level`;
+    if (!custom && attempt.dawnBackend === null && importModule === importByName && !vulkanLoaderPresent()) {
+      tried.push(
+        `${label}: no Vulkan loader (libvulkan.so.1; install libvulkan1 and the GPU's Vulkan driver)`,
+      );
+      continue;
+    }
     try {
       // Mesa's EGL needs a platform without a display server; it is read when Dawn starts EGL.
       if (attempt.dawnBackend === 'opengles') process.env.EGL_PLATFORM ??= 'surfaceless';
-      const gpu = dawn.create([...attempt.dawnOptions]);
+      const gpu = dawnInstance(importModule, dawn, attempt.dawnOptions);
       const adapter = await gpu.requestAdapter({ featureLevel: attempt.featureLevel });
       if (adapter) {
         return {
@@ -162,6 +150,44 @@ async function searchAdapter(importModule: ImportModule, options: WebgpuOptions)
     }
   }
   throw new Error(`Dawn found no WebGPU adapter (${tried.join('; ')})`);
+}
+
+/**
+ * One Dawn instance per process and set of Dawn options: creating a second with the same options
+ * aborts Node (measured: `selectBackend('webgpu')` twice → std::system_error). Keyed by the module
+ * loader too, so tests can inject fake Dawn modules.
+ */
+function dawnInstance(importModule: ImportModule, dawn: DawnModule, dawnOptions: readonly string[]): GpuLike {
+  let byOptions = instances.get(importModule);
+  if (!byOptions) {
+    byOptions = new Map();
+    instances.set(importModule, byOptions);
+  }
+  const key = dawnOptions.join(',');
+  let gpu = byOptions.get(key);
+  if (!gpu) {
+    gpu = dawn.create([...dawnOptions]);
+    byOptions.set(key, gpu);
+  }
+  return gpu;
+}
+
+const instances = new WeakMap<ImportModule, Map<string, GpuLike>>();
+
+/** The loader `selectBackend` and `describeWebgpuAdapter` share by default, so they share Dawn instances. */
+export const importByName: ImportModule = (specifier) => import(specifier);
+
+/** Whether the Vulkan loader can be found (always true off Linux, where Dawn uses Metal or D3D12). */
+function vulkanLoaderPresent(): boolean {
+  if (process.platform !== 'linux') return true;
+  if (process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES) return true;
+  const dirs = (process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean);
+  if (dirs.some((dir) => existsSync(path.join(dir, 'libvulkan.so.1')))) return true;
+  try {
+    return readFileSync('/etc/ld.so.cache').includes('libvulkan.so.1');
+  } catch {
+    return true; // no cache to read: let Dawn try
+  }
 }
 
 /**

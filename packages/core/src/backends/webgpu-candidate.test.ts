@@ -90,14 +90,27 @@ describe('webgpu backend selection', () => {
 
   it('auto skips a software adapter with the reason, explicit webgpu accepts it', async () => {
     const requests: string[] = [];
-    const importModule = fakeImport({ adapters: { 'opengles/compatibility': LLVMPIPE } }, requests);
-    const auto = await selectBackend('auto', { importModule });
+    // A software adapter on Dawn's default backend (lavapipe on Vulkan, say): auto sees it, refuses it.
+    const lavapipe = { ...LLVMPIPE, device: 'lavapipe' };
+    const onVulkan = fakeImport({ adapters: { '/core': lavapipe } }, requests);
+    const auto = await selectBackend('auto', { importModule: onVulkan });
     expect(auto.name).not.toBe('webgpu');
-    expect(auto.reasons.webgpu).toBe('only a software adapter (llvmpipe-llvm-15)');
-    // Dawn's default backend at core level first, then OpenGL ES at compatibility level.
-    expect(requests).toEqual(['default/core', 'opengles/compatibility']);
+    expect(auto.reasons.webgpu).toBe('only a software adapter (lavapipe)');
+    expect(requests).toEqual(['default/core']);
 
+    // OpenGL ES at compatibility level only yields software adapters headless, and Dawn's GL path
+    // prints warnings: auto does not try it at all.
+    requests.length = 0;
+    const importModule = fakeImport({ adapters: { 'opengles/compatibility': LLVMPIPE } }, requests);
+    const autoGl = await selectBackend('auto', { importModule });
+    expect(autoGl.name).not.toBe('webgpu');
+    expect(autoGl.reasons.webgpu).toBe('Dawn found no WebGPU adapter (default at core level: no adapter)');
+    expect(requests).toEqual(['default/core']);
+
+    // Asked for by name: Dawn's default backend at core level first, then OpenGL ES at compatibility.
+    requests.length = 0;
     const explicit = await selectBackend('webgpu', { importModule });
+    expect(requests).toEqual(['default/core', 'opengles/compatibility']);
     expect(explicit.name).toBe('webgpu');
     expect(explicit.adapter).toMatchObject({
       software: true,
@@ -120,7 +133,8 @@ describe('webgpu backend selection', () => {
     const error = await thrown(() =>
       selectBackend('webgpu', { importModule, webgpu: { allowSoftware: false } }),
     );
-    expect(error.message).toContain('only a software adapter');
+    // Without software adapters the OpenGL ES path is not searched at all.
+    expect(error.message).toContain('Dawn found no WebGPU adapter (default at core level: no adapter)');
   });
 
   it('dawnOptions replace the default search', async () => {
