@@ -1,17 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, OmnifuseError } from '../errors.js';
+import { ErrorCode, type OmnifuseError } from '../errors.js';
 import type { Tfjs } from '../kernels/kernel-types.js';
 import { WASM_TRAINING_KERNELS } from '../kernels/register-wasm-training-kernels.js';
+import { catchAsync, expectOmnifuseError } from '../testing/assertions.js';
 import { selectBackend } from './select-backend.js';
 
 async function thrown(run: () => Promise<unknown>): Promise<OmnifuseError> {
-  try {
-    await run();
-  } catch (error) {
-    if (OmnifuseError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected an OmnifuseError');
+  const error = await catchAsync(run);
+  expectOmnifuseError(error, 'the call');
+  return error;
 }
 
 describe('selectBackend', () => {

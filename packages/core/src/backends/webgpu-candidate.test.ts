@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ErrorCode, OmnifuseError } from '../errors.js';
+import { ErrorCode, type OmnifuseError } from '../errors.js';
 import type { Tfjs } from '../kernels/kernel-types.js';
+import { catchAsync, expectOmnifuseError } from '../testing/assertions.js';
 import { backendLabel, selectBackend } from './select-backend.js';
 import { isSoftwareAdapter } from './webgpu-adapter.js';
 
@@ -63,13 +64,9 @@ afterEach(async () => {
 });
 
 async function thrown(run: () => Promise<unknown>): Promise<OmnifuseError> {
-  try {
-    await run();
-  } catch (error) {
-    if (OmnifuseError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected an OmnifuseError');
+  const error = await catchAsync(run);
+  expectOmnifuseError(error, 'the call');
+  return error;
 }
 
 describe('webgpu backend selection', () => {
