@@ -96,9 +96,11 @@ export {
   type VectorEncoderOptions,
   type VectorEncoderOptionsInput,
   type VectorEncoderState,
+  type VectorLayout,
   type VectorRaw,
   vectorEncoderOptionsSchema,
   vectorEncoderPlugin,
+  vectorLayout,
 } from './encoders/index.js';
 export * from './errors.js';
 export { featureArrayType, matchesFeatureDType, tensorDTypeOf } from './feature-arrays.js';

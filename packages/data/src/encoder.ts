@@ -7,6 +7,7 @@ import {
   parseEncoderOptions,
   type RecordContext,
   vectorEncoderOptionsSchema,
+  vectorLayout,
 } from '@omnifuse/core';
 import { z } from 'zod';
 import {
@@ -107,21 +108,7 @@ export function createDataVectorEncoder(
     options: parsed,
 
     fit(values, context) {
-      const present = values
-        .map((value, index) => ({ value, index }))
-        .filter(({ value }) => value !== null && value !== undefined);
-      if (present.length === 0) {
-        throw new OmnifuseError({
-          code: ErrorCode.InvalidInput,
-          message: 'cannot fit the data:vector encoder on no values',
-          plugin: ID,
-          step: 'fit',
-          field: context.field,
-        });
-      }
-      const first = present[0]!.value;
-      const keys = isNamed(first) ? Object.keys(first).sort() : null;
-      const inputDim = keys ? keys.length : Array.isArray(first) ? first.length : 1;
+      const { present, dim: inputDim, keys } = vectorLayout(values, { plugin: ID, field: context.field });
       const rows = present.map(({ value, index }) =>
         toRow(value, { keys, inputDim }, { record: index, field: context.field }),
       );

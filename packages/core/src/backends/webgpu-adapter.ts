@@ -103,7 +103,6 @@ export async function findWebgpuAdapter(
     if (!adapter) throw new Error('navigator.gpu found no adapter');
     return { info: adapterInfo(adapter, 'core', null), gpu: native };
   }
-  const dawn = await importDawn(importModule);
   const custom = options.dawnOptions;
   const attempts: Attempt[] = custom
     ? (['core', 'compatibility'] as const).map((featureLevel) => ({
@@ -124,6 +123,8 @@ export async function findWebgpuAdapter(
             ]),
       ];
   const tried: string[] = [];
+  // Loaded only when an attempt will use it: `auto` on Linux without Vulkan loads no native code.
+  let dawn: DawnModule | undefined;
   for (const attempt of attempts) {
     const label = `${attempt.dawnBackend ?? 'default'} at ${attempt.featureLevel} level`;
     if (!custom && attempt.dawnBackend === null && importModule === importByName && !vulkanLoaderPresent()) {
@@ -132,6 +133,7 @@ export async function findWebgpuAdapter(
       );
       continue;
     }
+    dawn ??= await importDawn(importModule);
     try {
       // Mesa's EGL needs a platform without a display server; it is read when Dawn starts EGL.
       if (attempt.dawnBackend === 'opengles') process.env.EGL_PLATFORM ??= 'surfaceless';

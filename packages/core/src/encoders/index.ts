@@ -4,7 +4,9 @@ export {
   type VectorEncoderOptions,
   type VectorEncoderOptionsInput,
   type VectorEncoderState,
+  type VectorLayout,
   type VectorRaw,
   vectorEncoderOptionsSchema,
   vectorEncoderPlugin,
+  vectorLayout,
 } from './vector.js';

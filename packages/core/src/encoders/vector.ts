@@ -59,39 +59,7 @@ export function createVectorEncoder(options: unknown = {}): EncoderV1<VectorRaw,
     options: parsed,
 
     fit(values, context) {
-      const present = values
-        .map((value, index) => ({ value, index }))
-        .filter(({ value }) => value !== null && value !== undefined);
-      if (present.length === 0) {
-        throw new OmnifuseError({
-          code: ErrorCode.InvalidInput,
-          message: 'cannot fit the vector encoder on no values',
-          plugin: ID,
-          step: 'fit',
-          field: context.field,
-          expected: 'at least one training value',
-          found: values.length,
-        });
-      }
-      const first = present[0]!.value;
-      const keys = isNamedNumbers(first) ? Object.keys(first).sort() : null;
-      const dim = keys
-        ? keys.length
-        : Array.isArray(first) || ArrayBuffer.isView(first)
-          ? (first as ArrayLike<unknown>).length
-          : 1;
-      if (dim === 0) {
-        throw new OmnifuseError({
-          code: ErrorCode.InvalidInput,
-          message: 'a vector needs at least one number',
-          plugin: ID,
-          step: 'fit',
-          record: present[0]!.index,
-          field: context.field,
-          expected: 'at least one number',
-          found: 0,
-        });
-      }
+      const { present, dim, keys } = vectorLayout(values, { plugin: ID, field: context.field });
       const layout = { dim, keys };
       const rows = present.map(({ value, index }) =>
         toNumbers(value, layout, { record: index, field: context.field }, 'fit'),
@@ -154,6 +122,61 @@ export function createVectorEncoder(options: unknown = {}): EncoderV1<VectorRaw,
     };
   }
   return encoder;
+}
+
+/** Training values that are present, with their record index, and the layout the first one fixes. */
+export interface VectorLayout<Raw> {
+  readonly present: readonly { readonly value: Raw; readonly index: number }[];
+  /** Numbers per value. */
+  readonly dim: number;
+  /** Key order (sorted) when values are objects of named numbers; null for numbers and lists. */
+  readonly keys: readonly string[] | null;
+}
+
+/**
+ * What a numeric encoder's `fit` starts from: the present values (missing ones, `null` or
+ * `undefined`, are skipped) and the layout the first fixes — its sorted keys for an object of named
+ * numbers, its length for a list, 1 for a number. No present value, or one with no numbers, is an
+ * `E_INPUT` error naming the plugin and field.
+ */
+export function vectorLayout<Raw>(
+  values: readonly Raw[],
+  where: { readonly plugin: string; readonly field: string },
+): VectorLayout<Raw> {
+  const present = values
+    .map((value, index) => ({ value, index }))
+    .filter(({ value }) => value !== null && value !== undefined);
+  if (present.length === 0) {
+    throw new OmnifuseError({
+      code: ErrorCode.InvalidInput,
+      message: `cannot fit ${where.plugin} on no values`,
+      plugin: where.plugin,
+      step: 'fit',
+      field: where.field,
+      expected: 'at least one training value',
+      found: values.length,
+    });
+  }
+  const first = present[0]!.value;
+  const keys = isNamedNumbers(first) ? Object.keys(first).sort() : null;
+  const dim = keys
+    ? keys.length
+    : Array.isArray(first) || ArrayBuffer.isView(first)
+      ? (first as ArrayLike<unknown>).length
+      : 1;
+  if (dim === 0) {
+    throw new OmnifuseError({
+      code: ErrorCode.InvalidInput,
+      message: 'a vector needs at least one number',
+      plugin: where.plugin,
+      step: 'fit',
+      record: present[0]!.index,
+      field: where.field,
+      expected: 'at least one number',
+      found: 0,
+    });
+  }
+  return { present, dim, keys };
 }
 
 export const vectorEncoderPlugin: EncoderPluginV1<VectorRaw, VectorEncoderState> = {
