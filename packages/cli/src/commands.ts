@@ -1,4 +1,4 @@
-import type { CommandArgs } from './args.js';
+import type { CommandArgs, OptionDef } from './args.js';
 
 /** One `omnifuse <command>`: what help shows; its code is imported only when it runs. */
 export interface CommandDef extends CommandArgs {
@@ -13,6 +13,15 @@ export type CommandRun = (
   args: import('./args.js').ParsedArgs,
   io: import('./io.js').CliIo,
 ) => Promise<number | undefined>;
+
+/** `--on-invalid`, shared by the commands that read records (see invalid-records.ts). */
+const ON_INVALID_OPTION: OptionDef = {
+  type: 'string',
+  value: '<fail|skip>',
+  choices: ['fail', 'skip'],
+  description:
+    "invalid records: fail after reporting every one, or skip them (default: the config's onInvalid, fail)",
+};
 
 const BACKENDS = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 
@@ -52,10 +61,35 @@ export const COMMANDS: readonly CommandDef[] = [
     load: () => import('./init.js').then((m) => m.runInit),
   },
   {
+    name: 'check',
+    summary: 'check every record against a config and report every problem',
+    positionals: [{ name: 'config', description: 'model config (JSON or YAML)' }],
+    options: {
+      out: {
+        type: 'string',
+        short: 'o',
+        value: '<file>',
+        description: 'write the JSON report there instead of stdout',
+      },
+    },
+    details: [
+      'Checks every record of every split in one pass, without fitting or decoding anything: required inputs ' +
+        'present; media paths inside the data root (no objects, URLs, escaping symlinks, folders, FIFOs or ' +
+        "devices), existing and non-empty; each encoder's header checks (format from magic bytes, image size, " +
+        'audio duration against its limits); text under the text policy; labels present and known. A table of ' +
+        'every finding (record id, split, field, severity, code, reason) and the count per code go to stderr, ' +
+        'the JSON report to stdout. Exits 1 when any record is invalid; warnings (blank text treated as ' +
+        'missing, over-long text truncated, …) alone exit 0. preprocess, train, evaluate and predict run the ' +
+        'same check first.',
+    ],
+    load: () => import('./check.js').then((m) => m.runCheck),
+  },
+  {
     name: 'preprocess',
     summary: 'fit encoders on the training split and fill the feature cache',
     positionals: [{ name: 'config', description: 'model config (JSON or YAML)' }],
     options: {
+      'on-invalid': ON_INVALID_OPTION,
       cache: {
         type: 'string',
         value: '<dir>',
@@ -74,6 +108,7 @@ export const COMMANDS: readonly CommandDef[] = [
     summary: 'train a model and save a bundle',
     positionals: [{ name: 'config', description: 'model config (JSON or YAML)' }],
     options: {
+      'on-invalid': ON_INVALID_OPTION,
       out: {
         type: 'string',
         short: 'o',
@@ -111,6 +146,7 @@ export const COMMANDS: readonly CommandDef[] = [
     summary: 'continue training a bundle on new data, some layers frozen',
     positionals: [{ name: 'bundle', description: 'model bundle folder to start from' }],
     options: {
+      'on-invalid': ON_INVALID_OPTION,
       data: {
         type: 'string',
         short: 'd',
@@ -158,6 +194,7 @@ export const COMMANDS: readonly CommandDef[] = [
     summary: 'score a bundle on labelled data',
     positionals: [{ name: 'bundle', description: 'model bundle folder' }],
     options: {
+      'on-invalid': ON_INVALID_OPTION,
       data: {
         type: 'string',
         short: 'd',
@@ -190,6 +227,7 @@ export const COMMANDS: readonly CommandDef[] = [
     summary: 'predict on a manifest with a bundle',
     positionals: [{ name: 'bundle', description: 'model bundle folder' }],
     options: {
+      'on-invalid': ON_INVALID_OPTION,
       data: {
         type: 'string',
         short: 'd',

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import {
+  type DataCheckReport,
   type Dataset,
   ErrorCode,
   type FieldType,
@@ -10,6 +11,7 @@ import {
 import { type EvaluationMetrics, writeReport } from '@omnifuse/trainer';
 import { flag, type ParsedArgs, positional, stringOption, UsageError } from './args.js';
 import { bundleDataCandidates, openBundle } from './bundle.js';
+import { onInvalidOption, printCheck } from './invalid-records.js';
 import { type CliIo, line } from './io.js';
 
 export async function runEvaluate(args: ParsedArgs, io: CliIo): Promise<number> {
@@ -30,16 +32,25 @@ export async function runEvaluate(args: ParsedArgs, io: CliIo): Promise<number> 
     const fieldTypes = (model.bundle.manifest.data?.fieldTypes ?? {}) as Record<string, FieldType>;
     const dataset = await loadManifest(dataFile, { fieldTypes });
     const records = pickSplit(dataset, splitName, model.spec.split);
+    const onInvalid = onInvalidOption(args, model.spec.onInvalid);
+    let skipped: readonly (string | number)[] = [];
+    const checked = {
+      onInvalid,
+      onCheck: (report: DataCheckReport) => {
+        printCheck(io, report, onInvalid);
+        skipped = report.invalidRecords;
+      },
+    };
 
     let metrics: EvaluationMetrics;
     let reportFiles: { readonly json: string; readonly html: string } | undefined;
     if (wantReport) {
-      const result = await model.evaluate(records, { report: true, split: splitName });
+      const result = await model.evaluate(records, { report: true, split: splitName, ...checked });
       metrics = result.metrics;
       const reportDir = path.resolve(io.cwd, reportOption ?? path.join(dir, 'report'));
       reportFiles = await writeReport(reportDir, result.report);
       line(io.stderr, `wrote ${path.join(path.relative(io.cwd, reportDir) || '.', 'report.{json,html}')}`);
-    } else metrics = await model.evaluate(records);
+    } else metrics = await model.evaluate(records, checked);
 
     line(
       io.stdout,
@@ -48,7 +59,8 @@ export async function runEvaluate(args: ParsedArgs, io: CliIo): Promise<number> 
           bundle: dir,
           data: dataFile,
           split: splitName,
-          records: records.size,
+          records: records.size - skipped.length,
+          ...(skipped.length > 0 ? { skipped } : {}),
           metrics,
           ...(reportFiles ? { report: reportFiles } : {}),
         },

@@ -5,6 +5,7 @@ import { fineTune } from '@omnifuse/trainer';
 import { numberOption, type ParsedArgs, positional, stringOption, UsageError } from './args.js';
 import { activateBackend } from './backend-line.js';
 import { bundlePackages } from './bundle.js';
+import { type OnInvalid, printCheck } from './invalid-records.js';
 import { type CliIo, line } from './io.js';
 import { loadPluginModules, pluginSearchDirs } from './plugins.js';
 
@@ -49,6 +50,8 @@ export async function runFineTune(args: ParsedArgs, io: CliIo): Promise<number> 
     bundleOut,
     reportDir,
     progress: { stream: io.stderr },
+    onInvalid: stringOption(args, 'on-invalid') as OnInvalid | undefined,
+    onCheck: (report, onInvalid) => printCheck(io, report, onInvalid),
   });
   result.model.dispose();
   line(io.stderr, `saved ${path.relative(io.cwd, bundleOut) || bundleOut}`);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Prediction } from '@omnifuse/core';
 import { type ParsedArgs, positional, stringOption, UsageError } from './args.js';
 import { openBundle } from './bundle.js';
+import { onInvalidOption, printCheck } from './invalid-records.js';
 import { type CliIo, line } from './io.js';
 import { predictionsToCsv, predictionsToJsonl } from './prediction-rows.js';
 
@@ -16,7 +17,11 @@ export async function runPredict(args: ParsedArgs, io: CliIo): Promise<number> {
   const { model } = await openBundle(positional(args, 'bundle'), io);
   try {
     // A manifest path is read with the training data's field types, so values parse the same way.
-    const predictions: Prediction[] = await model.predict(path.resolve(io.cwd, data));
+    const onInvalid = onInvalidOption(args, model.spec.onInvalid);
+    const predictions: Prediction[] = await model.predict(path.resolve(io.cwd, data), {
+      onInvalid,
+      onCheck: (report) => printCheck(io, report, onInvalid),
+    });
     const text =
       format === 'csv' ? predictionsToCsv(predictions, model.task.labels) : predictionsToJsonl(predictions);
     if (out) {

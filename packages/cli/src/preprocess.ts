@@ -1,9 +1,15 @@
 import path from 'node:path';
-import { createFeatureCache, preprocessField, splitDataset } from '@omnifuse/core';
-import { fitEncoders, resolveRegistry } from '@omnifuse/trainer';
+import {
+  createFeatureCache,
+  invalidDataError,
+  preprocessField,
+  withPreprocessFailures,
+} from '@omnifuse/core';
+import { checkedSplit, fitEncoders, resolveRegistry } from '@omnifuse/trainer';
 import { type ParsedArgs, positional, stringOption } from './args.js';
 import { loadConfig } from './config.js';
 import { loadConfigData } from './data.js';
+import { onInvalidOption, printCheck } from './invalid-records.js';
 import { type CliIo, line } from './io.js';
 import { createStepProgress } from './progress.js';
 
@@ -16,7 +22,15 @@ export async function runPreprocess(args: ParsedArgs, io: CliIo): Promise<number
   const { spec } = config;
   const registry = await resolveRegistry({ baseDir: config.dir, registry: [...config.plugins] });
   const dataset = await loadConfigData(spec, config.file);
-  const split = splitDataset(dataset, spec.split);
+  const onInvalid = onInvalidOption(args, spec.onInvalid);
+  const checked = await checkedSplit(dataset, spec, {
+    registry,
+    onInvalid,
+    onCheck: (report) => printCheck(io, report, onInvalid),
+  });
+  const { split } = checked;
+  let dataCheck = checked.dataCheck;
+  const rowOfId = new Map(dataset.ids.map((id, row) => [id, row]));
   const option = stringOption(args, 'cache');
   const cacheDir = option ? path.resolve(io.cwd, option) : path.join(dataset.root, '.omnifuse-cache');
   const cache = createFeatureCache({ dir: cacheDir });
@@ -28,7 +42,7 @@ export async function runPreprocess(args: ParsedArgs, io: CliIo): Promise<number
   const progress = createStepProgress(io, 'preprocess');
   const summary: Record<
     string,
-    Record<string, { records: number; hits: number; computed: number; missing: number }>
+    Record<string, { records: number; hits: number; computed: number; missing: number; failed: number }>
   > = {};
   for (const name of ['train', 'validation', 'test'] as const) {
     const part = split.datasets[name];
@@ -40,18 +54,40 @@ export async function runPreprocess(args: ParsedArgs, io: CliIo): Promise<number
       const step = `${name}/${input.field}`;
       const batch = await preprocessField(part, input.field, encoder, state, {
         cache,
+        invalid: 'collect',
         onProgress: (p) => progress.update(step, p.done, p.total, { hits: p.hits, computed: p.computed }),
       });
       progress.end();
+      if (batch.failures.length > 0) {
+        const rows = part.ids.map((id) => rowOfId.get(id)!);
+        dataCheck = withPreprocessFailures(dataCheck, batch.failures, part, name, rows);
+      }
       summary[name] ??= {};
       summary[name][input.field] = {
         records: part.size,
         hits: batch.stats.hits,
         computed: batch.stats.computed,
         missing: batch.stats.missing,
+        failed: batch.failures.length,
       };
     }
   }
-  line(io.stdout, JSON.stringify({ cache: cacheDir, splits: summary }, null, 2));
+  // Records that failed while preprocessing: all of them reported, then the policy applies.
+  if (dataCheck !== checked.dataCheck) {
+    if (onInvalid === 'fail') throw invalidDataError(dataCheck);
+    printCheck(io, dataCheck, onInvalid);
+  }
+  line(
+    io.stdout,
+    JSON.stringify(
+      {
+        cache: cacheDir,
+        splits: summary,
+        ...(dataCheck.invalid > 0 ? { skipped: dataCheck.invalidRecords } : {}),
+      },
+      null,
+      2,
+    ),
+  );
   return 0;
 }

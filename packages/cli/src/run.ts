@@ -1,4 +1,4 @@
-import { OmnifuseError } from '@omnifuse/core';
+import { type DataCheckReport, ErrorCode, formatCheckReport, OmnifuseError } from '@omnifuse/core';
 import { parseCommandArgs, UsageError } from './args.js';
 import { findCommand } from './commands.js';
 import { commandHelp, programHelp } from './help.js';
@@ -53,6 +53,10 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
 export function formatError(command: string, error: unknown): string {
   if (OmnifuseError.isInstance(error)) {
     const out = [`omnifuse ${command}: error ${error.code}: ${error.message}`];
+    const report =
+      error.code === ErrorCode.InvalidData ? (error.details?.report as DataCheckReport) : undefined;
+    // Every invalid record, not only the first: the point of the check.
+    if (report?.findings) out.unshift(formatCheckReport(report));
     const issues = error.details?.issues;
     if (Array.isArray(issues) && issues.length > 1) {
       for (const issue of issues.slice(1, 10) as { path?: string; message?: string }[]) {

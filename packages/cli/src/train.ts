@@ -4,6 +4,7 @@ import { train } from '@omnifuse/trainer';
 import { flag, numberOption, type ParsedArgs, positional, stringOption } from './args.js';
 import { activateBackend } from './backend-line.js';
 import { loadConfig } from './config.js';
+import { onInvalidOption, printCheck } from './invalid-records.js';
 import { type CliIo, line } from './io.js';
 
 export async function runTrain(args: ParsedArgs, io: CliIo): Promise<number> {
@@ -24,6 +25,7 @@ export async function runTrain(args: ParsedArgs, io: CliIo): Promise<number> {
   line(io.stderr, text);
 
   const cacheOption = stringOption(args, 'cache');
+  const onInvalid = onInvalidOption(args, spec.onInvalid);
   const result = await train({
     spec,
     baseDir: config.dir,
@@ -35,7 +37,12 @@ export async function runTrain(args: ParsedArgs, io: CliIo): Promise<number> {
     checkpointDir: checkpointOption ? path.resolve(io.cwd, checkpointOption) : undefined,
     resume: flag(args, 'resume'),
     reportDir,
+    onInvalid,
+    onCheck: (report) => printCheck(io, report, onInvalid),
   });
+  // Records that failed later, while preprocessing, and were skipped.
+  const later = result.dataCheck.findings.filter((f) => f.code === 'preprocess-failed');
+  if (later.length > 0) printCheck(io, { ...result.dataCheck, findings: later }, onInvalid);
   result.model.dispose();
   line(io.stderr, `saved ${path.relative(io.cwd, bundleDir) || bundleDir}`);
   // The trainer reports on the test split, else the validation split; with neither it writes none.
@@ -51,6 +58,7 @@ export async function runTrain(args: ParsedArgs, io: CliIo): Promise<number> {
         bestEpoch: result.history.bestEpoch + 1,
         labels: result.labels,
         metrics: result.metrics,
+        ...(result.dataCheck.invalid > 0 ? { skipped: result.dataCheck.invalidRecords } : {}),
         ...(reported ? { reportDir } : {}),
       },
       null,

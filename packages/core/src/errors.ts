@@ -17,6 +17,8 @@ export const ErrorCode = {
   Bundle: 'E_BUNDLE',
   Cache: 'E_CACHE',
   Training: 'E_TRAINING',
+  /** The data check found invalid records and the policy is `onInvalid: "fail"`; `details.report` has them all. */
+  InvalidData: 'E_INVALID_DATA',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

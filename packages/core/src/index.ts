@@ -44,6 +44,7 @@ export {
   type WeightSpec,
 } from './bundle/index.js';
 export * from './cache/index.js';
+export * from './check/index.js';
 export {
   applyFinalNorm,
   applyProjection,

@@ -213,6 +213,12 @@ export const modelSpecSchema = z
     }),
     training: trainingSpecSchema.default(trainingSpecSchema.parse({})),
     backend: z.enum(['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+    /**
+     * What training, evaluation and prediction do with invalid records (found by the data check
+     * before anything is fitted, or while preprocessing): `fail` reports every one and stops;
+     * `skip` drops them, goes on with the rest, and lists them in the report and the bundle.
+     */
+    onInvalid: z.enum(['fail', 'skip']).default('fail'),
   })
   .strict()
   .superRefine((spec, ctx) => {

@@ -108,9 +108,17 @@ export function createDataVectorEncoder(
     options: parsed,
 
     fit(values, context) {
-      const { present, dim: inputDim, keys } = vectorLayout(values, { plugin: ID, field: context.field });
+      const {
+        present,
+        dim: inputDim,
+        keys,
+      } = vectorLayout(values, {
+        plugin: ID,
+        field: context.field,
+        records: context.records,
+      });
       const rows = present.map(({ value, index }) =>
-        toRow(value, { keys, inputDim }, { record: index, field: context.field }),
+        toRow(value, { keys, inputDim }, { record: context.records?.[index] ?? index, field: context.field }),
       );
       const fitted = given ?? fitPipeline(steps, rows, { featureNames: keys ?? undefined });
       if (fitted.inputNames.length !== inputDim) {

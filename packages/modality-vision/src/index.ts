@@ -5,6 +5,12 @@ import {
   resnetEncoderPlugin,
 } from './encoders/index.js';
 
+export {
+  checkImageValue,
+  type ImageCheckOptions,
+  ImageFindingCode,
+  imageValueCheck,
+} from './check/index.js';
 export * from './encoders/index.js';
 export * from './idx/index.js';
 export * from './image-options.js';
@@ -15,6 +21,7 @@ export {
   visionLayers,
 } from './layers/index.js';
 export * from './preprocess/index.js';
+export { type ImageProbe, type ImageProblem, type ProbedImageFormat, probeImage } from './probe/index.js';
 
 /** The package's plugins, for a model spec's `"plugins": ["@omnifuse/modality-vision"]`. */
 export default [cnnEncoderPlugin, resnetEncoderPlugin, patchEncoderPlugin, onnxEncoderPlugin];

@@ -344,3 +344,80 @@ describe('createAdmission', () => {
     expect(idle).toBe(true);
   });
 });
+
+describe('admission tickets (a place taken before the body is read)', () => {
+  it('counts an admitted request as queued before it runs, and refuses past concurrency + queue', async () => {
+    const admission = createAdmission({ concurrency: 1, queue: 1 });
+    const first = admission.admit();
+    const second = admission.admit();
+    expect([admission.active, admission.queued]).toEqual([0, 2]);
+    expect(() => admission.admit()).toThrow(expect.objectContaining({ statusCode: 503, code: 'E_BUSY' }));
+
+    const gate = deferred<string>();
+    const running = first.run(() => gate.promise, Date.now() + 60_000);
+    expect([admission.active, admission.queued]).toEqual([1, 1]);
+    expect(() => admission.admit()).toThrow(expect.objectContaining({ statusCode: 503 }));
+    gate.resolve('done');
+    await expect(running).resolves.toBe('done');
+    expect([admission.active, admission.queued]).toEqual([0, 1]);
+    second.release();
+    expect([admission.active, admission.queued]).toEqual([0, 0]);
+  });
+
+  it('gives a place back on release() before the task starts, once', async () => {
+    const admission = createAdmission({ concurrency: 1, queue: 0 });
+    const ticket = admission.admit();
+    expect(() => admission.admit()).toThrow(expect.objectContaining({ code: 'E_BUSY' }));
+    ticket.release();
+    ticket.release();
+    expect(admission.queued).toBe(0);
+    const next = admission.admit();
+    expect(admission.queued).toBe(1);
+    await expect(ticket.run(async () => 'late', Date.now() + 1_000)).rejects.toThrow(/one task/);
+    next.release();
+    await expect(admission.idle()).resolves.toBeUndefined();
+  });
+
+  it('drops a task that waits for a slot when its ticket is released (client gone), freeing the place', async () => {
+    const admission = createAdmission({ concurrency: 1, queue: 1 });
+    const board = taskBoard(admission);
+    board.submit('a');
+    const ticket = admission.admit();
+    const task = vi.fn(async () => 'never');
+    const waiting = ticket.run(task, Date.now() + 60_000);
+    expect([admission.active, admission.queued]).toEqual([1, 1]);
+    ticket.release();
+    expect(await rejectionOf(waiting)).toMatchObject({ statusCode: 503, code: 'E_CANCELLED' });
+    expect([admission.active, admission.queued]).toEqual([1, 0]);
+    await board.resolve('a');
+    expect(task).not.toHaveBeenCalled();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('ignores release() once the task runs: the slot is freed when the task ends', async () => {
+    const admission = createAdmission({ concurrency: 1, queue: 0 });
+    const ticket = admission.admit();
+    const gate = deferred<string>();
+    const running = ticket.run(() => gate.promise, Date.now() + 60_000);
+    ticket.release();
+    expect([admission.active, admission.queued]).toEqual([1, 0]);
+    expect(() => admission.admit()).toThrow(expect.objectContaining({ code: 'E_BUSY' }));
+    gate.resolve('ok');
+    await expect(running).resolves.toBe('ok');
+    expect([admission.active, admission.queued]).toEqual([0, 0]);
+  });
+
+  it('idle() waits for places held by requests still reading their body', async () => {
+    const admission = createAdmission({ concurrency: 2, queue: 2 });
+    const ticket = admission.admit();
+    let idle = false;
+    void admission.idle().then(() => {
+      idle = true;
+    });
+    await drain();
+    expect(idle).toBe(false);
+    ticket.release();
+    await drain();
+    expect(idle).toBe(true);
+  });
+});

@@ -14,13 +14,16 @@ export const serveLimitsSchema = z.strictObject({
     .int()
     .positive()
     .default(4096 * 4096),
-  /** Longest audio clip, in seconds (422 above it). */
+  /** Longest audio clip, in seconds: read from the header, and decoders stop at it (422 above it). */
   audioSeconds: z.number().positive().default(30),
   /** Predictions run at once; more wait in the queue. */
   concurrency: z.number().int().positive().default(2),
-  /** Requests waiting for a slot; one more is refused with 503 and Retry-After. */
+  /**
+   * Requests admitted beyond those running (reading their body or waiting for a slot); one more is
+   * refused with 503 and Retry-After before its body is read.
+   */
   queue: z.number().int().min(0).default(16),
-  /** Time a request may wait and run before it is answered 504. */
+  /** Time a request may take to arrive (408), wait and run before it is answered 504. */
   timeoutMs: z.number().int().positive().default(30_000),
   /** Records one batch request may hold. */
   batchRecords: z.number().int().positive().default(64),

@@ -165,7 +165,7 @@ describe('createServerMetrics', () => {
         `# TYPE ${REQUESTS} counter`,
         `# HELP ${DURATION} Time from request to response.`,
         `# TYPE ${DURATION} histogram`,
-        '# HELP omnifuse_queue_depth Prediction requests waiting for a slot.',
+        '# HELP omnifuse_queue_depth Prediction requests admitted and not yet running (body being read, or waiting for a slot).',
         '# TYPE omnifuse_queue_depth gauge',
         'omnifuse_queue_depth 3',
         '# HELP omnifuse_predictions_in_progress Predictions running now.',

@@ -62,7 +62,7 @@ export function createServerMetrics(): ServerMetrics {
         lines.push(`omnifuse_http_request_duration_seconds_count{${labels}} ${histogram.count}`);
       }
       lines.push(
-        '# HELP omnifuse_queue_depth Prediction requests waiting for a slot.',
+        '# HELP omnifuse_queue_depth Prediction requests admitted and not yet running (body being read, or waiting for a slot).',
         '# TYPE omnifuse_queue_depth gauge',
         `omnifuse_queue_depth ${queueDepth}`,
         '# HELP omnifuse_predictions_in_progress Predictions running now.',

@@ -1,11 +1,16 @@
 import multipart from '@fastify/multipart';
 import type { PluginList, Registry } from '@omnifuse/core';
 import { type LoadedModel, loadModel } from '@omnifuse/trainer';
-import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import { createAdmission } from './admission.js';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
+import { createAdmission, type Ticket } from './admission.js';
 import { errorResponse, HttpError } from './http-error.js';
 import { type ServeLimits, type ServeLimitsInput, serveLimitsSchema } from './limits.js';
-import { checkMedia } from './media-limits.js';
+import { createMediaCheck, type MediaCheck } from './media-limits.js';
 import { createServerMetrics } from './metrics.js';
 import {
   jsonValues,
@@ -32,6 +37,14 @@ export interface CreateServerOptions {
    * for tests and tracing (a slow hook makes a slow model).
    */
   readonly onPredict?: (records: readonly Record<string, unknown>[]) => void | Promise<void>;
+  /**
+   * The connection of a request refused with 503 before its body was read: `close` (default)
+   * answers with `Connection: close` and ends it, so the kernel drops the unread body and the
+   * client's next try pays for a new connection; `keep-alive` reads and discards the body and keeps
+   * the connection. Under 16× overload with 45 KB bodies, `close` kept goodput at capacity and
+   * `keep-alive` did not (bench/README.md, serve-load --overload).
+   */
+  readonly shedConnection?: 'keep-alive' | 'close';
 }
 
 export interface OmnifuseServer {
@@ -59,11 +72,24 @@ export async function createServer(options: CreateServerOptions): Promise<Omnifu
   const inputs = modelInputs(model);
   const manifest = model.bundle.manifest;
   const versions = installedVersions(baseDir);
+  let checkMedia: MediaCheck;
+  try {
+    checkMedia = await createMediaCheck(inputs);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
   const admission = createAdmission({ concurrency: limits.concurrency, queue: limits.queue });
   const metrics = createServerMetrics();
   let inFlight = 0;
 
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: limits.bodyBytes });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: limits.bodyBytes,
+    // A request holds its queue place while its body arrives: a client that trickles one may not
+    // hold it past the time limit (Node answers 408 and closes the connection).
+    requestTimeout: limits.timeoutMs,
+  });
   await app.register(multipart, {
     limits: {
       fileSize: limits.bodyBytes,
@@ -97,8 +123,37 @@ export async function createServer(options: CreateServerOptions): Promise<Omnifu
       .send({ error: { code: 'E_NOT_FOUND', message: `no route ${request.method} ${request.url}` } });
   });
 
-  const predict = (prepared: readonly PreparedRecord[], started: number): Promise<ServedPrediction[]> =>
-    admission.run(async () => {
+  // Admission runs first, before fastify reads or parses the body: an overloaded server answers 503
+  // for the price of the headers, which keeps its goodput up (bench/serve-load.mjs --overload).
+  const tickets = new WeakMap<FastifyRequest, { ticket: Ticket; started: number }>();
+  const closeShed = options.shedConnection !== 'keep-alive';
+  const admit = async (request: FastifyRequest, reply: FastifyReply) => {
+    let ticket: Ticket;
+    try {
+      ticket = admission.admit();
+    } catch (error) {
+      const { status, body, headers } = errorResponse(error);
+      // With keep-alive Node reads and discards the unread body after the answer.
+      if (closeShed) headers.connection = 'close';
+      return reply.code(status).headers(headers).send(body);
+    }
+    tickets.set(request, { ticket, started: Date.now() });
+    // 'close' comes once the answer is sent or the client is gone: a place held by a request that
+    // never ran (bad body, client left) is given back; a running task frees its slot when it ends.
+    reply.raw.once('close', () => ticket.release());
+  };
+  const admitted = (request: FastifyRequest) => {
+    const entry = tickets.get(request);
+    if (!entry) throw new Error('the request was not admitted');
+    return entry;
+  };
+
+  const predict = (
+    request: FastifyRequest,
+    prepared: readonly PreparedRecord[],
+  ): Promise<ServedPrediction[]> => {
+    const { ticket, started } = admitted(request);
+    return ticket.run(async () => {
       for (const item of prepared) await checkMedia(item.media, limits);
       const records = prepared.map((item) => item.record);
       await options.onPredict?.(records);
@@ -110,18 +165,17 @@ export async function createServer(options: CreateServerOptions): Promise<Omnifu
         missing: prepared[i]!.missing,
       }));
     }, started + limits.timeoutMs);
+  };
 
-  app.post('/v1/predict', async (request) => {
-    const started = Date.now();
+  app.post('/v1/predict', { onRequest: admit }, async (request) => {
     const values = request.isMultipart()
       ? await multipartValues(request, inputs, limits.bodyBytes)
       : jsonValues(bodyField(request.body, 'inputs'), '"inputs"');
-    const [prediction] = await predict([prepareRecord(inputs, values)], started);
+    const [prediction] = await predict(request, [prepareRecord(inputs, values)]);
     return prediction;
   });
 
-  app.post('/v1/predict/batch', async (request) => {
-    const started = Date.now();
+  app.post('/v1/predict/batch', { onRequest: admit }, async (request) => {
     const records = bodyField(request.body, 'records');
     if (!Array.isArray(records) || records.length === 0) {
       throw new HttpError(400, 'E_REQUEST', '"records" must be a non-empty list of inputs objects');
@@ -143,7 +197,7 @@ export async function createServer(options: CreateServerOptions): Promise<Omnifu
         throw error;
       }
     });
-    return { predictions: await predict(prepared, started) };
+    return { predictions: await predict(request, prepared) };
   });
 
   const modelInfo = {

@@ -206,6 +206,7 @@ describe('createBatchAugmenter', () => {
     data: Float32Array.from({ length: 12 }, (_, i) => (i < 2 ? 0 : i)),
     presence: Float32Array.from([0, 1, 1, 1, 1, 1]),
     stats: { hits: 0, misses: 6, computed: 5, missing: 1, mediaReads: 0 },
+    failures: [],
   };
   const augmenter = (seed = 1): BatchAugmenter =>
     createBatchAugmenter(

@@ -160,7 +160,12 @@ describe('fineTune()', () => {
         split: { type: 'random', ratios: { train: 1 } },
         cache: false,
       }),
-    ).rejects.toMatchObject({ code: ErrorCode.InvalidInput, record: 'odd-one', found: 'down' });
+    ).rejects.toMatchObject({
+      code: ErrorCode.InvalidData,
+      details: {
+        report: { invalidRecords: ['odd-one'], findings: [{ record: 'odd-one', code: 'unknown-label' }] },
+      },
+    });
   });
 });
 

@@ -4,6 +4,7 @@ import {
   BUNDLE_FILES,
   type ComposedInput,
   createFeatureCache,
+  type DataCheckReport,
   type Dataset,
   ErrorCode,
   type FeatureBatch,
@@ -19,7 +20,7 @@ import {
   parseModelSpec,
   type Registry,
   saveBundle,
-  splitDataset,
+  skippedRecords,
   type TensorTable,
   type TrainerCallbacks,
 } from '@omnifuse/core';
@@ -39,8 +40,9 @@ import {
   scoreOutputs,
 } from './report/model-outputs.js';
 import { writeReport } from './report/write-report.js';
+import { checkedSplit, splitTables } from './split-tables.js';
 import { TRAINER_ID } from './supervised-trainer.js';
-import { type AugmentedInput, createBatchAugmenter, disposeTable, featureTensors } from './tables.js';
+import { type AugmentedInput, createBatchAugmenter, disposeTable } from './tables.js';
 import type { TrainResult } from './train.js';
 
 export interface FineTuneOptions {
@@ -79,6 +81,10 @@ export interface FineTuneOptions {
   readonly resume?: boolean;
   /** Folder plugin packages are resolved from; default: the working directory. */
   readonly baseDir?: string;
+  /** What to do with invalid records of the new data (default: the bundle spec's `onInvalid`); see `train`. */
+  readonly onInvalid?: 'fail' | 'skip';
+  /** Receives the data check's report before anything is trained. */
+  readonly onCheck?: (report: DataCheckReport, onInvalid: 'fail' | 'skip') => void;
 }
 
 /**
@@ -102,12 +108,19 @@ export async function fineTune(options: FineTuneOptions): Promise<TrainResult> {
   const loaded = await loadModel(bundleDir, { registry, baseDir });
   const { bundle } = loaded;
   const model = bundle.model;
-  const tables: Partial<Record<'train' | 'validation' | 'test', TensorTable>> = {};
+  let tables: Partial<Record<'train' | 'validation' | 'test', TensorTable>> = {};
   try {
     const spec = mergedSpec(bundle.spec, options);
     const fieldTypes = (bundle.manifest.data?.fieldTypes ?? {}) as Record<string, FieldType>;
     const dataset = options.dataset ?? (await loadNewData(options, fieldTypes));
-    const split = splitDataset(dataset, spec.split);
+    const onInvalid = options.onInvalid ?? spec.onInvalid;
+    const checked = await checkedSplit(dataset, spec, {
+      encoders: bundle.encoders,
+      knownLabels: bundle.task.labels,
+      onInvalid,
+      onCheck: options.onCheck,
+    });
+    const { split } = checked;
     const trainSet = split.datasets.train;
     if (trainSet.size === 0) {
       throw new OmnifuseError({
@@ -143,22 +156,14 @@ export async function fineTune(options: FineTuneOptions): Promise<TrainResult> {
       const fitted = encoders[input.field]!;
       if (fitted.encoder.augment) augmentable.push({ input, fitted, batch });
     };
-    for (const name of ['train', 'validation', 'test'] as const) {
-      const part = split.datasets[name];
-      if (part.size === 0) continue;
-      const inputs = await featureTensors(part, spec, bundle.inputs, encoders, {
-        cache,
-        onFeatureBatch: name === 'train' ? keepAugmentable : undefined,
-      });
-      let target: tf.Tensor;
-      try {
-        target = bundleTargets(task, part);
-      } catch (error) {
-        tf.dispose(Object.values(inputs));
-        throw error;
-      }
-      tables[name] = { size: part.size, inputs, target };
-    }
+    const prepared = await splitTables(dataset, split, spec, bundle.inputs, encoders, checked.dataCheck, {
+      onInvalid,
+      cache,
+      onTrainBatch: keepAugmentable,
+      targets: (part) => bundleTargets(task, part),
+    });
+    tables = prepared.tables;
+    const { parts, dataCheck } = prepared;
 
     const trainer = registry
       .trainer(spec.training.trainer)
@@ -174,7 +179,7 @@ export async function fineTune(options: FineTuneOptions): Promise<TrainResult> {
       validation: tables.validation,
       options: trainingOptions,
       callbacks,
-      augment: createBatchAugmenter(trainSet, augmentable, spec.training.seed),
+      augment: createBatchAugmenter(parts.train, augmentable, spec.training.seed),
       checkpoint: options.checkpointDir
         ? {
             dir: path.resolve(options.checkpointDir),
@@ -201,12 +206,13 @@ export async function fineTune(options: FineTuneOptions): Promise<TrainResult> {
       report = reportFromOutputs({
         task,
         scored,
-        records: split.datasets[name].ids,
+        records: parts[name].ids,
         split: name,
         spec,
         model,
         history,
         loss: base.loss,
+        skipped: skippedRecords(dataCheck),
       });
     }
     if (options.reportDir && report) await writeReport(options.reportDir, report);
@@ -226,6 +232,7 @@ export async function fineTune(options: FineTuneOptions): Promise<TrainResult> {
           metrics,
           history,
           fieldTypes,
+          skipped: skippedRecords(dataCheck),
         })
       : null;
     const predictor = createPredictor({
@@ -237,7 +244,16 @@ export async function fineTune(options: FineTuneOptions): Promise<TrainResult> {
       encoders,
       fieldTypes,
     });
-    return { bundle: saved, model: predictor, history, metrics, report, labels: task.labels, backend };
+    return {
+      bundle: saved,
+      model: predictor,
+      history,
+      metrics,
+      report,
+      labels: task.labels,
+      backend,
+      dataCheck,
+    };
   } catch (error) {
     loaded.dispose();
     throw error;

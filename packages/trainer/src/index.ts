@@ -94,6 +94,13 @@ export {
   searchStrategySchema,
 } from './search/index.js';
 export {
+  type CheckedSplitOptions,
+  checkedSplit,
+  type OnInvalid,
+  type SplitTablesOptions,
+  splitTables,
+} from './split-tables.js';
+export {
   createSupervisedTrainer,
   evaluate,
   PACKAGE_NAME,
@@ -102,7 +109,15 @@ export {
   supervisedTrainerPlugin,
   TRAINER_ID,
 } from './supervised-trainer.js';
-export { disposeTable, type FeatureTableOptions, featureTensors, fitEncoders } from './tables.js';
+export {
+  type CollectedFeatureTableOptions,
+  disposeTable,
+  type FeatureTable,
+  type FeatureTableOptions,
+  featureTable,
+  featureTensors,
+  fitEncoders,
+} from './tables.js';
 export { type TrainOptions, type TrainResult, train } from './train.js';
 
 import { supervisedTrainerPlugin } from './supervised-trainer.js';

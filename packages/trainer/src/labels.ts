@@ -1,11 +1,7 @@
-import { type Dataset, ErrorCode, isMissing, OmnifuseError, type TaskSpec } from '@omnifuse/core';
+import { type Dataset, ErrorCode, isMissing, labelSet, OmnifuseError, type TaskSpec } from '@omnifuse/core';
 import * as tf from '@tensorflow/tfjs';
 
-/** The labels of one record's multi-label value: an array, or a `|`-separated string. */
-export function labelSet(value: unknown): string[] {
-  const items = Array.isArray(value) ? value : String(value).split('|');
-  return [...new Set(items.map((item) => String(item).trim()).filter((item) => item !== ''))];
-}
+export { labelSet };
 
 /**
  * The label order of a classification or multi-label task: `task.labels` when given, otherwise

@@ -1,17 +1,22 @@
 import {
   type ComposedInput,
+  checkDataset,
   createDataset,
+  type DataCheckReport,
   type Dataset,
   decodePredictions,
   type EvaluationResult,
   type FeatureCache,
   type FieldType,
   type FittedEncoder,
+  invalidDataError,
   loadManifest,
   type ModelSpec,
   type Prediction,
   runModel,
+  skippedRecords,
   type TaskSpec,
+  withPreprocessFailures,
 } from '@omnifuse/core';
 import * as tf from '@tensorflow/tfjs';
 import { encodeTargets } from './labels.js';
@@ -22,8 +27,14 @@ import {
   reportFromOutputs,
   scoreOutputs,
 } from './report/model-outputs.js';
+import { encoderMap } from './split-tables.js';
 import { evaluate } from './supervised-trainer.js';
-import { featureTensors } from './tables.js';
+import { featureTable, featureTensors } from './tables.js';
+
+function validRows(size: number, invalid: readonly number[]): number[] {
+  const drop = new Set(invalid);
+  return [...Array(size).keys()].filter((row) => !drop.has(row));
+}
 
 /** Records to predict on or score: a dataset, records in code, or a manifest file path. */
 export type RecordSource = Dataset | readonly Record<string, unknown>[] | string;
@@ -34,6 +45,14 @@ export interface PredictOptions {
   readonly batchSize?: number;
   /** Feature cache to read and fill; none by default. */
   readonly cache?: FeatureCache;
+  /**
+   * Check every record first (see `checkDataset`) and collect preprocessing failures: `'fail'` throws
+   * `E_INVALID_DATA` listing every invalid record; `'skip'` leaves them out (predictions and metrics
+   * cover the rest; `onCheck` gets the list). Without it, the first bad record throws.
+   */
+  readonly onInvalid?: 'fail' | 'skip';
+  /** Receives the check's report (with preprocessing failures added) when `onInvalid` is set. */
+  readonly onCheck?: (report: DataCheckReport) => void;
 }
 
 export interface EvaluateOptions extends PredictOptions {
@@ -90,17 +109,52 @@ export function createPredictor(parts: PredictorParts): Predictor {
     }
     return source as Dataset;
   };
-  const tensorsOf = async (dataset: Dataset, options: PredictOptions) => {
+  /** The records' input tensors, and the records they hold (fewer under `onInvalid: 'skip'`). */
+  const tensorsOf = async (source: Dataset, options: PredictOptions, labels: boolean) => {
+    let dataset = source;
+    if (options.onInvalid) {
+      let report = await checkDataset(dataset, spec, {
+        encoders: encoderMap(encoders),
+        labels,
+        knownLabels: task.labels,
+      });
+      const valid = dataset.subset(validRows(dataset.size, report.invalidRows));
+      const table = await featureTable(valid, spec, inputs, encoders, {
+        cache: options.cache,
+        invalid: 'collect',
+      });
+      if (table.kept) {
+        const rowOfId = new Map(dataset.ids.map((id, row) => [id, row]));
+        const rows = valid.ids.map((id) => rowOfId.get(id)!);
+        report = withPreprocessFailures(report, table.failures, valid, undefined, rows);
+      }
+      options.onCheck?.(report);
+      if (report.invalid > 0 && options.onInvalid === 'fail') {
+        tf.dispose(Object.values(table.tensors));
+        throw invalidDataError(report);
+      }
+      dataset = table.kept ? valid.subset(table.kept) : valid;
+      const tensors = table.tensors;
+      return { dataset, tensors, ordered: model.inputNames.map((name) => tensors[name]!) };
+    }
     const tensors = await featureTensors(dataset, spec, inputs, encoders, { cache: options.cache });
-    return { tensors, ordered: model.inputNames.map((name) => tensors[name]!) };
+    return { dataset, tensors, ordered: model.inputNames.map((name) => tensors[name]!) };
   };
 
   async function evaluateRecords(
     source: RecordSource,
     options: EvaluateOptions = {},
   ): Promise<EvaluationMetrics | { metrics: EvaluationMetrics; report: EvaluationReport }> {
-    const dataset = await toDataset(source, options);
-    const { tensors } = await tensorsOf(dataset, options);
+    let check: DataCheckReport | undefined;
+    const onCheck = (report: DataCheckReport) => {
+      check = report;
+      options.onCheck?.(report);
+    };
+    const { dataset, tensors } = await tensorsOf(
+      await toDataset(source, options),
+      { ...options, onCheck },
+      true,
+    );
     let target: tf.Tensor | undefined;
     try {
       target = encodeTargets(task, task.labels, dataset);
@@ -124,6 +178,7 @@ export function createPredictor(parts: PredictorParts): Predictor {
         spec,
         model,
         loss: base.loss,
+        skipped: check && skippedRecords(check),
       });
       return { metrics, report };
     } finally {
@@ -138,8 +193,7 @@ export function createPredictor(parts: PredictorParts): Predictor {
     inspect,
     encoders,
     async predict(source, options = {}) {
-      const dataset = await toDataset(source, options);
-      const { tensors, ordered } = await tensorsOf(dataset, options);
+      const { dataset, tensors, ordered } = await tensorsOf(await toDataset(source, options), options, false);
       try {
         const outputs = await runModel(tf, inspect ?? model, ordered, {
           batchSize: options.batchSize,

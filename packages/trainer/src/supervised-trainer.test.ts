@@ -11,7 +11,6 @@ import {
   type TrainingOptions,
   vectorEncoderPlugin,
 } from '@omnifuse/core';
-import { describeWithData } from '@omnifuse/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mnistRecords, readMnist } from './fixtures/mnist.js';
@@ -50,7 +49,7 @@ async function table(dataset: Dataset): Promise<TensorTable> {
   return { size: dataset.size, inputs, target: encodeTargets(task, task.labels, dataset) };
 }
 
-describeWithData('mnist', 'supervised trainer on MNIST', () => {
+describe('supervised trainer on MNIST', () => {
   beforeAll(async () => {
     await tf.setBackend('cpu');
     train = createDataset(mnistRecords(readMnist('train', 600), 'train', 'a'));

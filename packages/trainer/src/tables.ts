@@ -18,7 +18,9 @@ import {
   OmnifuseError,
   type PreprocessProgress,
   preprocessField,
+  type RecordFailure,
   type Registry,
+  sanitizeText,
   type TensorTable,
   tensorDTypeOf,
 } from '@omnifuse/core';
@@ -38,9 +40,11 @@ export async function fitEncoders(
     );
     const media = isMediaField(train, input.field, encoder.modality);
     const values: unknown[] = [];
+    const records: (string | number)[] = [];
     train.records.forEach((record, i) => {
       const value = record[input.field];
       if (isMissing(value)) return;
+      records.push(train.ids[i]!);
       values.push(
         encoderInput(value, train.root, media, {
           record: train.ids[i],
@@ -50,7 +54,11 @@ export async function fitEncoders(
       );
     });
     const state = await inPluginStep({ plugin: encoder.id, step: 'fit', field: input.field }, () =>
-      encoder.fit(values, { field: input.field, readMedia: train.readMedia }),
+      encoder.fit(encoder.modality === 'text' && !media ? values.map(sanitizeText) : values, {
+        field: input.field,
+        readMedia: train.readMedia,
+        records,
+      }),
     );
     fitted[input.field] = { encoder, state };
   }
@@ -71,6 +79,24 @@ export interface FeatureTableOptions {
   readonly onFeatureBatch?: (input: ComposedInput, batch: FeatureBatch) => void;
 }
 
+export interface CollectedFeatureTableOptions extends FeatureTableOptions {
+  /**
+   * `'throw'` (default): the first record that cannot be preprocessed stops the run. `'collect'`:
+   * every field of every record is preprocessed, the records that fail are dropped from the tensors
+   * and listed in `failures`, and `kept` gives the rows that remain.
+   */
+  readonly invalid?: 'throw' | 'collect';
+}
+
+/** Model input tensors, and the records that could not be preprocessed. */
+export interface FeatureTable {
+  readonly tensors: Record<string, tf.Tensor>;
+  /** Records dropped (with `invalid: 'collect'`), by index in the dataset given. */
+  readonly failures: readonly RecordFailure[];
+  /** Rows of the dataset the tensors hold, in order; null when every row is kept. */
+  readonly kept: readonly number[] | null;
+}
+
 /**
  * Preprocesses every input field of a dataset (through the feature cache) into the model's input
  * tensors: per field the stacked features and a `[n, 1]` presence column. A missing value of an
@@ -83,47 +109,101 @@ export async function featureTensors(
   encoders: Readonly<Record<string, FittedEncoder>>,
   options: FeatureTableOptions = {},
 ): Promise<Record<string, tf.Tensor>> {
+  return (await featureTable(dataset, spec, inputs, encoders, { ...options, invalid: 'throw' })).tensors;
+}
+
+/**
+ * {@link featureTensors}, with the choice of collecting the records that cannot be preprocessed
+ * (see `invalid`) instead of stopping at the first, so a caller can report all of them and apply its
+ * `onInvalid` policy.
+ */
+export async function featureTable(
+  dataset: Dataset,
+  spec: ModelSpec,
+  inputs: readonly ComposedInput[],
+  encoders: Readonly<Record<string, FittedEncoder>>,
+  options: CollectedFeatureTableOptions = {},
+): Promise<FeatureTable> {
+  const collect = options.invalid === 'collect';
+  const n = dataset.size;
+  const batches: { input: ComposedInput; batch: FeatureBatch | null }[] = [];
+  const failures: RecordFailure[] = [];
+  for (const input of inputs) {
+    const optional = spec.inputs.find((i) => i.field === input.field)?.optional ?? false;
+    if (!dataset.fields.includes(input.field) && (optional || n === 0)) {
+      // An optional field no record has: every value missing.
+      batches.push({ input, batch: null });
+      continue;
+    }
+    const { encoder, state } = encoders[input.field]!;
+    const batch = await preprocessField(dataset, input.field, encoder, state, {
+      cache: options.cache,
+      invalid: options.invalid,
+      onProgress: options.onProgress && ((progress) => options.onProgress!(input.field, progress)),
+    });
+    failures.push(...batch.failures);
+    if (!optional) {
+      const failed = new Set(batch.failures.map((f) => f.index));
+      for (let row = 0; row < n; row++) {
+        if (batch.presence[row] !== 0 || failed.has(row)) continue;
+        const error = new OmnifuseError({
+          code: ErrorCode.MissingField,
+          message:
+            'the record has no value for a required input (mark the input "optional": true to allow it)',
+          record: dataset.ids[row],
+          field: input.field,
+          file: dataset.source,
+        });
+        if (!collect) throw error;
+        failures.push({
+          index: row,
+          record: dataset.ids[row]!,
+          field: input.field,
+          code: error.code,
+          reason: error.reason,
+          error,
+        });
+      }
+    }
+    batches.push({ input, batch });
+  }
+  failures.sort((a, b) => a.index - b.index);
+  const failedRows = new Set(failures.map((f) => f.index));
+  const kept = failedRows.size > 0 ? [...Array(n).keys()].filter((row) => !failedRows.has(row)) : null;
+  const size = kept ? kept.length : n;
   const tensors: Record<string, tf.Tensor> = {};
   try {
-    for (const input of inputs) {
-      const optional = spec.inputs.find((i) => i.field === input.field)?.optional ?? false;
-      const n = dataset.size;
-      if (!dataset.fields.includes(input.field) && (optional || n === 0)) {
-        // An optional field no record has: every value missing.
+    for (const { input, batch: full } of batches) {
+      if (!full) {
         tensors[input.featureInput] = tf.zeros(
-          [n, ...input.featureSpec.shape],
+          [size, ...input.featureSpec.shape],
           tensorDTypeOf(input.featureSpec.dtype),
         );
-        tensors[input.presenceInput] = tf.zeros([n, 1]);
+        tensors[input.presenceInput] = tf.zeros([size, 1]);
         continue;
       }
-      const { encoder, state } = encoders[input.field]!;
-      const batch = await preprocessField(dataset, input.field, encoder, state, {
-        cache: options.cache,
-        onProgress: options.onProgress && ((progress) => options.onProgress!(input.field, progress)),
-      });
-      if (!optional) {
-        const absent = batch.presence.indexOf(0);
-        if (absent >= 0) {
-          throw new OmnifuseError({
-            code: ErrorCode.MissingField,
-            message:
-              'the record has no value for a required input (mark the input "optional": true to allow it)',
-            record: dataset.ids[absent],
-            field: input.field,
-            file: dataset.source,
-          });
-        }
-      }
+      const batch = kept ? keepRows(full, kept) : full;
       tensors[input.featureInput] = tf.tensor(batch.data, [...batch.shape], tensorDTypeOf(batch.dtype));
-      tensors[input.presenceInput] = tf.tensor2d(batch.presence, [n, 1]);
+      tensors[input.presenceInput] = tf.tensor2d(batch.presence, [size, 1]);
       options.onFeatureBatch?.(input, batch);
     }
   } catch (error) {
     tf.dispose(Object.values(tensors));
     throw error;
   }
-  return tensors;
+  return { tensors, failures, kept };
+}
+
+/** The batch with only the given rows, in that order. */
+function keepRows(batch: FeatureBatch, rows: readonly number[]): FeatureBatch {
+  const size = batch.shape.slice(1).reduce((a, b) => a * b, 1);
+  const data = new (featureArrayType(batch.dtype))(rows.length * size);
+  const presence = new Float32Array(rows.length);
+  rows.forEach((row, i) => {
+    data.set(batch.data.subarray(row * size, (row + 1) * size), i * size);
+    presence[i] = batch.presence[row]!;
+  });
+  return { ...batch, shape: [rows.length, ...batch.shape.slice(1)], data, presence, failures: [] };
 }
 
 export function disposeTable(table: TensorTable | undefined): void {

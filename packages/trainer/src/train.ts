@@ -4,6 +4,7 @@ import {
   type ComposedInput,
   composeModel,
   createFeatureCache,
+  type DataCheckReport,
   type Dataset,
   ErrorCode,
   type FeatureBatch,
@@ -22,7 +23,7 @@ import {
   type Registry,
   type SavedBundle,
   saveBundle,
-  splitDataset,
+  skippedRecords,
   type TaskSpec,
   type TensorTable,
   type TrainerCallbacks,
@@ -43,13 +44,8 @@ import {
   scoreOutputs,
 } from './report/model-outputs.js';
 import { writeReport } from './report/write-report.js';
-import {
-  type AugmentedInput,
-  createBatchAugmenter,
-  disposeTable,
-  featureTensors,
-  fitEncoders,
-} from './tables.js';
+import { checkedSplit, splitTables } from './split-tables.js';
+import { type AugmentedInput, createBatchAugmenter, disposeTable, fitEncoders } from './tables.js';
 
 export interface TrainOptions {
   /** The model spec as an object (validated here), or… */
@@ -94,6 +90,14 @@ export interface TrainOptions {
    * starts afresh when there is none). A damaged checkpoint is skipped for the one before it.
    */
   readonly resume?: boolean;
+  /**
+   * Overrides the spec's `onInvalid`: `'fail'` throws `E_INVALID_DATA` with every invalid record in
+   * `details.report` (found by the data check before fitting, or while preprocessing); `'skip'`
+   * trains on the rest and lists the skipped records in the result, the report and the bundle.
+   */
+  readonly onInvalid?: 'fail' | 'skip';
+  /** Receives the data check's report (before anything is fitted), e.g. to print it. */
+  readonly onCheck?: (report: DataCheckReport, onInvalid: 'fail' | 'skip') => void;
 }
 
 export interface TrainResult {
@@ -107,6 +111,11 @@ export interface TrainResult {
   readonly report: EvaluationReport | null;
   readonly labels: readonly string[];
   readonly backend: string;
+  /**
+   * The data check over every split, with the records that failed while preprocessing added: under
+   * `onInvalid: 'skip'`, `invalidRecords` are the records left out of training and evaluation.
+   */
+  readonly dataCheck: DataCheckReport;
 }
 
 /**
@@ -127,17 +136,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     options.backend ?? spec.backend,
   );
   const dataset = options.dataset ?? (await loadData(options, spec, baseDir));
-  const split = splitDataset(dataset, spec.split);
+  const onInvalid = options.onInvalid ?? spec.onInvalid;
+  const checked = await checkedSplit(dataset, spec, { registry, onInvalid, onCheck: options.onCheck });
+  const { split } = checked;
   const trainSet = split.datasets.train;
-  if (trainSet.size === 0) {
-    throw new OmnifuseError({
-      code: ErrorCode.Training,
-      message: 'the training split is empty',
-      path: 'split',
-      file: dataset.source,
-      found: { records: dataset.size },
-    });
-  }
+  if (trainSet.size === 0) throw emptyTrainingSplit(dataset, checked.dataCheck.invalid);
 
   const labels = fitLabels(specTask(spec), trainSet);
   const task: TaskSpec & { labels: readonly string[] } = { ...specTask(spec), labels };
@@ -152,7 +155,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const composed = composeModel({ tf, spec, encoders, fusion, task, seed });
   const cache = featureCache(options.cache, dataset);
 
-  const tables: Partial<Record<'train' | 'validation' | 'test', TensorTable>> = {};
+  let tables: Partial<Record<'train' | 'validation' | 'test', TensorTable>> = {};
   // Training features of the inputs whose encoder augments, kept to augment each batch anew.
   const augmentable: AugmentedInput[] = [];
   const keepAugmentable = (input: ComposedInput, batch: FeatureBatch) => {
@@ -160,22 +163,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     if (fitted.encoder.augment) augmentable.push({ input, fitted, batch });
   };
   try {
-    for (const name of ['train', 'validation', 'test'] as const) {
-      const part = split.datasets[name];
-      if (part.size === 0) continue;
-      const inputs = await featureTensors(part, spec, composed.inputs, encoders, {
-        cache,
-        onFeatureBatch: name === 'train' ? keepAugmentable : undefined,
-      });
-      let target: tf.Tensor;
-      try {
-        target = encodeTargets(task, labels, part);
-      } catch (error) {
-        tf.dispose(Object.values(inputs));
-        throw error;
-      }
-      tables[name] = { size: part.size, inputs, target };
-    }
+    const prepared = await splitTables(dataset, split, spec, composed.inputs, encoders, checked.dataCheck, {
+      onInvalid,
+      cache,
+      onTrainBatch: keepAugmentable,
+      targets: (part) => encodeTargets(task, labels, part),
+    });
+    tables = prepared.tables;
+    const { parts, dataCheck } = prepared;
 
     const trainer = registry.trainer(spec.training.trainer).create({});
     const checkpointDir = resolveCheckpointDir(options);
@@ -194,7 +189,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       validation: tables.validation,
       options: trainingOptions(spec),
       callbacks,
-      augment: createBatchAugmenter(trainSet, augmentable, seed),
+      augment: createBatchAugmenter(parts.train, augmentable, seed),
       checkpoint: checkpointDir
         ? {
             dir: checkpointDir,
@@ -223,12 +218,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       report = reportFromOutputs({
         task,
         scored,
-        records: split.datasets[name].ids,
+        records: parts[name].ids,
         split: name,
         spec,
         model: composed.model,
         history,
         loss: base.loss,
+        skipped: skippedRecords(dataCheck),
       });
     }
     if (options.reportDir && report) await writeReport(options.reportDir, report);
@@ -253,6 +249,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           metrics,
           history,
           fieldTypes,
+          skipped: skippedRecords(dataCheck),
         })
       : null;
     const model = createPredictor({
@@ -264,13 +261,26 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       encoders,
       fieldTypes,
     });
-    return { bundle, model, history, metrics, report, labels, backend };
+    return { bundle, model, history, metrics, report, labels, backend, dataCheck };
   } catch (error) {
     composed.model.dispose();
     throw error;
   } finally {
     for (const table of Object.values(tables)) disposeTable(table);
   }
+}
+
+function emptyTrainingSplit(dataset: Dataset, skipped: number): OmnifuseError {
+  return new OmnifuseError({
+    code: ErrorCode.Training,
+    message:
+      skipped > 0
+        ? 'the training split is empty once the invalid records are skipped'
+        : 'the training split is empty',
+    path: 'split',
+    file: dataset.source,
+    found: { records: dataset.size, skipped },
+  });
 }
 
 function resolveSpec(options: TrainOptions): { spec: ModelSpec; baseDir: string } {

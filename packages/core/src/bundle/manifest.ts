@@ -76,7 +76,27 @@ export const bundleManifestSchema = z
       .strict(),
     /** How the training data was read, so records given at prediction time are read the same way. */
     data: z
-      .object({ fieldTypes: z.record(z.string(), z.string()) })
+      .object({
+        fieldTypes: z.record(z.string(), z.string()),
+        /** Records left out of training under `onInvalid: "skip"`, with their problems. */
+        skipped: z
+          .object({
+            count: z.number().int().nonnegative(),
+            byCode: z.record(z.string(), z.number()),
+            records: z.array(
+              z
+                .object({
+                  record: z.union([z.string(), z.number()]),
+                  problems: z.array(
+                    z.object({ field: z.string(), code: z.string(), reason: z.string() }).strict(),
+                  ),
+                })
+                .strict(),
+            ),
+          })
+          .strict()
+          .optional(),
+      })
       .strict()
       .optional(),
     metrics: z.record(z.string(), z.unknown()),

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
+import type { SkippedRecords } from '../check/report.js';
 import type { FittedEncoder } from '../compose/compose-model.js';
 import { ErrorCode, inPluginStepSync, OmnifuseError } from '../errors.js';
 import type { ModelSpec } from '../model-spec.js';
@@ -44,7 +45,11 @@ export interface SaveBundleArgs {
   readonly history?: TrainingHistory;
   /** Field types of the training data (inputs and target), to read prediction records the same way. */
   readonly fieldTypes?: Readonly<Record<string, string>>;
+  /** Records left out of training under `onInvalid: "skip"` (kept in the manifest's `data.skipped`). */
+  readonly skipped?: SkippedRecords;
 }
+
+type SkippedManifest = NonNullable<NonNullable<BundleManifest['data']>['skipped']>;
 
 export interface SavedBundle {
   readonly dir: string;
@@ -149,7 +154,16 @@ function bundleManifest(args: SaveBundleArgs): BundleManifest {
       outputUnits: args.model.outputs[0]!.shape.at(-1) as number,
       hasFusionWeights: args.hasFusionWeights ?? false,
     },
-    ...(args.fieldTypes ? { data: { fieldTypes: { ...args.fieldTypes } } } : {}),
+    ...(args.fieldTypes
+      ? {
+          data: {
+            fieldTypes: { ...args.fieldTypes },
+            ...(args.skipped && args.skipped.count > 0
+              ? { skipped: jsonCopy(args.skipped, 'skipped records') as SkippedManifest }
+              : {}),
+          },
+        }
+      : {}),
     metrics: jsonCopy(args.metrics ?? {}, 'metrics') as Record<string, unknown>,
     ...(args.history ? { history: jsonCopy(args.history, 'history') } : {}),
   };

@@ -20,4 +20,5 @@ export {
   type PreprocessProgress,
   type PreprocessStats,
   preprocessField,
+  type RecordFailure,
 } from './preprocess-field.js';

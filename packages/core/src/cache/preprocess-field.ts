@@ -1,6 +1,7 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { readMedia, toMediaRef } from '../dataset/media.js';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { isReferenceObject, readMedia, referenceObjectError, toMediaRef } from '../dataset/media.js';
 import { isMissing } from '../dataset/missing.js';
+import { sanitizeText } from '../dataset/text-policy.js';
 import { type Dataset, MEDIA_FIELD_TYPES } from '../dataset/types.js';
 import { ErrorCode, inPluginStep, inPluginStepSync, OmnifuseError } from '../errors.js';
 import { featureArrayType } from '../feature-arrays.js';
@@ -39,7 +40,36 @@ export interface PreprocessFieldOptions {
    * modality is image or audio.
    */
   readonly media?: boolean;
+  /**
+   * What a record whose value cannot be preprocessed (bad media, a value the encoder refuses) does:
+   * `'throw'` (default) stops at the first one; `'collect'` gives the record presence 0 and an
+   * all-zero feature, goes on, and lists it in `failures` — so a caller can report every bad record
+   * at once and apply its `onInvalid` policy.
+   */
+  readonly invalid?: 'throw' | 'collect';
 }
+
+/** A record whose value could not be preprocessed (see `PreprocessFieldOptions.invalid`). */
+export interface RecordFailure {
+  /** Index of the record in the dataset given. */
+  readonly index: number;
+  /** Its id (the manifest's `id` column, else its 0-based manifest row). */
+  readonly record: string | number;
+  readonly field: string;
+  /** The error's code, e.g. `E_INPUT`. */
+  readonly code: string;
+  /** The error's reason, without the location. */
+  readonly reason: string;
+  readonly error: OmnifuseError;
+}
+
+/** Error codes that are about one record's data, which `invalid: 'collect'` collects; others stop the run. */
+const RECORD_ERROR_CODES: readonly string[] = [
+  ErrorCode.InvalidInput,
+  ErrorCode.MissingField,
+  ErrorCode.PathOutsideRoot,
+  ErrorCode.PluginFailed,
+];
 
 /** One field's features for every record, stacked. */
 export interface FeatureBatch {
@@ -52,6 +82,8 @@ export interface FeatureBatch {
   /** 1 where the record has a value, 0 where it is missing (its feature is all zeros). */
   readonly presence: Float32Array;
   readonly stats: PreprocessStats;
+  /** Records that could not be preprocessed (only with `invalid: 'collect'`; presence 0 for them). */
+  readonly failures: readonly RecordFailure[];
 }
 
 const DEFAULT_CONCURRENCY = 4;
@@ -105,27 +137,30 @@ export async function preprocessField<Raw, State>(
     }
     const record = dataset.ids[index]!;
     const where = { record, field, file: dataset.source };
+    const confined = { ...where, root: dataset.root };
     let raw: unknown = value;
     let inputHash: string;
-    let readForEncoder: ReadMedia = (ref) => readMedia(ref, where);
+    let readForEncoder: ReadMedia = (ref) => readMedia(ref, confined);
     let mediaFile: string | undefined;
+    if (media && isReferenceObject(value)) throw referenceObjectError(where);
     if (media && (typeof value === 'string' || value instanceof Uint8Array)) {
       const ref = toMediaRef(value, dataset.root, where);
       let bytes: Uint8Array;
       if (ref.kind === 'file') {
-        bytes = readSmallFileSync(ref.path) ?? (await readMedia(ref, where));
+        bytes = readSmallFileSync(ref.path) ?? (await readMedia(ref, confined));
         stats.mediaReads++;
         mediaFile = ref.path;
         // Hand the bytes already read for hashing to the encoder, so a miss reads the file once.
         readForEncoder = async (asked: MediaRef) =>
-          asked.kind === 'file' && asked.path === ref.path ? bytes : readMedia(asked, where);
+          asked.kind === 'file' && asked.path === ref.path ? bytes : readMedia(asked, confined);
       } else {
         bytes = ref.bytes;
       }
       raw = ref;
       inputHash = hashMediaBytes(bytes);
     } else {
-      inputHash = hashPlainValue(value);
+      if (encoder.modality === 'text') raw = sanitizeText(value);
+      inputHash = hashPlainValue(raw);
     }
     const key = featureCacheKey(fingerprint, inputHash);
     const cached = await cache.get(key);
@@ -150,22 +185,41 @@ export async function preprocessField<Raw, State>(
   let next = 0;
   let done = 0;
   let failure: { error: unknown } | undefined;
+  const failures: RecordFailure[] = [];
+  const collect = options.invalid === 'collect';
   const worker = async () => {
     while (!failure && next < n) {
       const index = next++;
       try {
         await processRecord(index);
-        done++;
-        options.onProgress?.({ ...stats, done, total: n });
       } catch (error) {
-        failure ??= { error };
-        return;
+        if (!(collect && isRecordError(error))) {
+          failure ??= { error };
+          return;
+        }
+        failures.push(recordFailure(error, index, dataset.ids[index]!, field));
       }
+      done++;
+      options.onProgress?.({ ...stats, done, total: n });
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, n)) }, worker));
   if (failure) throw failure.error;
-  return { field, dtype: spec.dtype, shape: [n, ...spec.shape], data, presence, stats };
+  failures.sort((a, b) => a.index - b.index);
+  return { field, dtype: spec.dtype, shape: [n, ...spec.shape], data, presence, stats, failures };
+}
+
+function isRecordError(error: unknown): error is OmnifuseError {
+  return OmnifuseError.isInstance(error) && RECORD_ERROR_CODES.includes(error.code);
+}
+
+function recordFailure(
+  error: OmnifuseError,
+  index: number,
+  record: string | number,
+  field: string,
+): RecordFailure {
+  return { index, record, field, code: error.code, reason: error.reason, error };
 }
 
 /** Files up to this size are read on the main thread (see {@link readSmallFileSync}). */
@@ -181,7 +235,8 @@ const SYNC_READ_LIMIT = 1 << 20;
 function readSmallFileSync(path: string): Uint8Array | undefined {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    // Non-blocking, so a FIFO that slipped into the data cannot hang the run; fstat then refuses it.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch {
     return undefined;
   }

@@ -158,7 +158,7 @@ function makeDataset(parts: DatasetParts): Dataset {
       checkIndex(index);
       return toMediaRef(records[index]![field], root, where(index, field));
     },
-    readMedia: ((ref) => readMedia(ref)) satisfies ReadMedia,
+    readMedia: ((ref) => readMedia(ref, { root })) satisfies ReadMedia,
     subset: (indices) => {
       indices.forEach(checkIndex);
       return makeDataset({

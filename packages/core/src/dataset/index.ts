@@ -5,18 +5,25 @@ export {
   type LoadManifestOptions,
   loadManifest,
 } from './dataset.js';
+export { labelSet } from './labels.js';
 export { manifestFormatOf, type ParseManifestOptions, parseManifestText } from './manifest-format.js';
 export {
   AUDIO_EXTENSIONS,
   encoderInput,
+  escapedMagic,
   IMAGE_EXTENSIONS,
   isDataUri,
+  isReferenceObject,
+  MAX_QUOTED_BYTES,
   type MediaKind,
   mediaKindOfPath,
   mediaKindOfType,
   mediaReaderFor,
+  mediaReadProblem,
   parseDataUri,
+  type ReadMediaOptions,
   readMedia,
+  referenceObjectError,
   resolveMediaPath,
   sniffMediaType,
   toMediaRef,
@@ -39,8 +46,10 @@ export {
   type SplitRatios,
   type SplitSpec,
   splitDataset,
+  splitOfIndices,
 } from './split.js';
 export { apportion, assignGroups, ensureEveryPositive } from './split-allocation.js';
+export { describeType, MAX_TEXT_LENGTH, sanitizeText, textFindings } from './text-policy.js';
 export {
   type DataRecord,
   type Dataset,

@@ -1,5 +1,5 @@
-import { realpathSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { constants, realpathSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, OmnifuseError } from '../errors.js';
 import type { MediaRef, ReadMedia } from '../spec/index.js';
@@ -89,6 +89,25 @@ export function parseDataUri(
       cause,
     });
   }
+}
+
+/** Most leading bytes of a file an error or a finding may quote: its magic, never its contents. */
+export const MAX_QUOTED_BYTES = 8;
+
+/**
+ * The first (at most {@link MAX_QUOTED_BYTES}) bytes, quoted, printable ASCII kept and every other
+ * byte escaped as `\xNN`, e.g. `"RIFF$\x08\x00\x00"`: enough to recognise a format, too little to
+ * leak a file. The one way omnifuse shows bytes of a file in a message.
+ */
+export function escapedMagic(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes.subarray(0, MAX_QUOTED_BYTES)) {
+    out +=
+      b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c
+        ? String.fromCharCode(b)
+        : `\\x${b.toString(16).padStart(2, '0')}`;
+  }
+  return `"${out}"`;
 }
 
 /** Media type from the first bytes of common image and audio formats, else undefined. */
@@ -205,11 +224,28 @@ export function toMediaRef(value: unknown, root: string, where: ValueContext = {
   return { kind: 'file', path: absolute, relativePath };
 }
 
+/** Keys that make an object look like a reference to somewhere else rather than decoded data. */
+const REFERENCE_KEYS = ['kind', 'path', 'relativePath', 'file', 'url', 'uri', 'href', 'src'];
+
+/**
+ * True for values that point at media by some other means than the three accepted ones (a path
+ * string, a `data:` URI, bytes): `URL` objects and plain objects with a `kind`, `path`, `url`, …
+ * key, such as a hand-written `{ "kind": "file", "path": "/etc/…" }` in a manifest.
+ */
+export function isReferenceObject(value: unknown): boolean {
+  if (value instanceof URL) return true;
+  if (typeof value !== 'object' || value === null || value instanceof Uint8Array) return false;
+  if (ArrayBuffer.isView(value) || Array.isArray(value)) return false;
+  return REFERENCE_KEYS.some((key) => Object.hasOwn(value, key));
+}
+
 /**
  * What an encoder receives for a value: in a media field, paths, `data:` URIs and bytes become
- * `MediaRef`s; anything else (decoded pixels such as `{ width, height, channels, data }`, sample
- * arrays) passes through unchanged for the encoder to validate. Outside media fields values pass
- * through as they are.
+ * `MediaRef`s; decoded media given in code (pixels such as `{ width, height, channels, data }`,
+ * sample arrays) passes through unchanged for the encoder to validate. Objects that *refer* to media
+ * (`{ kind: 'file', path }`, `URL`s: see {@link isReferenceObject}) are refused: media comes from a
+ * path confined to the data root, a `data:` URI or bytes, nothing else. Outside media fields values
+ * pass through as they are.
  */
 export function encoderInput(
   value: unknown,
@@ -217,39 +253,85 @@ export function encoderInput(
   media: boolean,
   where: ValueContext = {},
 ): unknown {
-  return media && (typeof value === 'string' || value instanceof Uint8Array)
-    ? toMediaRef(value, root, where)
-    : value;
+  if (!media) return value;
+  if (typeof value === 'string' || value instanceof Uint8Array) return toMediaRef(value, root, where);
+  if (isReferenceObject(value)) throw referenceObjectError(where);
+  return value;
+}
+
+export function referenceObjectError(where: ValueContext): OmnifuseError {
+  return new OmnifuseError({
+    code: ErrorCode.InvalidInput,
+    message:
+      'media reference objects are not accepted: give a path inside the data root, a data: URI or bytes',
+    ...where,
+    expected: 'a path string, a data: URI or bytes',
+    found: 'an object',
+  });
+}
+
+/** The data root a file reference must lie in, when the caller knows it (checked again on read). */
+export interface ReadMediaOptions extends ValueContext {
+  readonly root?: string;
 }
 
 /**
- * Reads a media reference's bytes. A file that cannot be read becomes an OmnifuseError naming the
- * record, field and file (pass `where` to fill in the record and field).
+ * Reads a media reference's bytes. Only regular files are read: a folder, FIFO, device or socket is
+ * refused without blocking on it (the file is opened non-blocking and checked with `fstat` on the
+ * same descriptor, so a swap between check and read cannot slip through). With `root`, a file
+ * reference outside it (a hand-made `MediaRef`, a symlink that leaves the root) is refused before
+ * anything is opened. A file that cannot be read becomes an OmnifuseError naming the record, field
+ * and file.
  */
-export async function readMedia(ref: MediaRef, where: ValueContext = {}): Promise<Uint8Array> {
+export async function readMedia(ref: MediaRef, where: ReadMediaOptions = {}): Promise<Uint8Array> {
   if (ref.kind === 'inline') return ref.bytes;
+  const { root, ...context } = where;
+  if (root !== undefined) resolveMediaPath(root, ref.path, context);
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
-    const buffer = await readFile(ref.path);
+    handle = await open(ref.path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const stats = await handle.stat();
+    if (!stats.isFile()) {
+      throw Object.assign(new Error('not a regular file'), {
+        code: stats.isDirectory() ? 'EISDIR' : 'ENOTREG',
+      });
+    }
+    const buffer = await handle.readFile();
     return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT'
-        ? 'media file not found'
-        : code === 'EISDIR'
-          ? 'media path is a folder'
-          : 'cannot read media file';
     throw new OmnifuseError({
       code: ErrorCode.InvalidInput,
-      message: `${reason} (${ref.relativePath})`,
-      ...where,
+      message: `${mediaReadProblem(cause).reason} (${ref.relativePath})`,
+      ...context,
       file: ref.path,
       cause,
     });
+  } finally {
+    await handle?.close();
   }
 }
 
-/** A {@link ReadMedia} that names the record and field in its errors. */
-export function mediaReaderFor(where: ValueContext): ReadMedia {
+/** A stable code and a reason for an error met opening or reading a media file. */
+export function mediaReadProblem(cause: unknown): { code: string; reason: string } {
+  switch ((cause as NodeJS.ErrnoException)?.code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return { code: 'file-not-found', reason: 'media file not found' };
+    case 'EISDIR':
+      return { code: 'not-a-file', reason: 'media path is a folder' };
+    case 'ENOTREG':
+      return { code: 'not-a-file', reason: 'media path is not a regular file (a FIFO, device or socket)' };
+    case 'EACCES':
+    case 'EPERM':
+      return { code: 'file-unreadable', reason: 'media file is not readable (permission denied)' };
+    case 'ELOOP':
+      return { code: 'file-unreadable', reason: 'media path is a symlink loop' };
+    default:
+      return { code: 'file-unreadable', reason: 'cannot read media file' };
+  }
+}
+
+/** A {@link ReadMedia} that names the record and field in its errors and, given `root`, confines files to it. */
+export function mediaReaderFor(where: ReadMediaOptions): ReadMedia {
   return (ref) => readMedia(ref, where);
 }

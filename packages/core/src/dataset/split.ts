@@ -82,6 +82,16 @@ export function splitDataset(dataset: Dataset, spec: SplitSpec): DatasetSplit {
     number[],
     number[],
   ];
+  return splitOfIndices(dataset, train, validation, test);
+}
+
+/** A split of `dataset` with the given record indices per part (and their datasets). */
+export function splitOfIndices(
+  dataset: Dataset,
+  train: number[],
+  validation: number[],
+  test: number[],
+): DatasetSplit {
   return {
     train,
     validation,

@@ -59,10 +59,14 @@ export function createVectorEncoder(options: unknown = {}): EncoderV1<VectorRaw,
     options: parsed,
 
     fit(values, context) {
-      const { present, dim, keys } = vectorLayout(values, { plugin: ID, field: context.field });
+      const { present, dim, keys } = vectorLayout(values, {
+        plugin: ID,
+        field: context.field,
+        records: context.records,
+      });
       const layout = { dim, keys };
       const rows = present.map(({ value, index }) =>
-        toNumbers(value, layout, { record: index, field: context.field }, 'fit'),
+        toNumbers(value, layout, { record: context.records?.[index] ?? index, field: context.field }, 'fit'),
       );
       const mean = new Array<number>(dim).fill(0);
       const std = new Array<number>(dim).fill(0);
@@ -141,7 +145,7 @@ export interface VectorLayout<Raw> {
  */
 export function vectorLayout<Raw>(
   values: readonly Raw[],
-  where: { readonly plugin: string; readonly field: string },
+  where: { readonly plugin: string; readonly field: string; readonly records?: readonly (string | number)[] },
 ): VectorLayout<Raw> {
   const present = values
     .map((value, index) => ({ value, index }))
@@ -170,7 +174,7 @@ export function vectorLayout<Raw>(
       message: 'a vector needs at least one number',
       plugin: where.plugin,
       step: 'fit',
-      record: present[0]!.index,
+      record: where.records?.[present[0]!.index] ?? present[0]!.index,
       field: where.field,
       expected: 'at least one number',
       found: 0,

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { EncoderCheckContext, ValueFinding } from './check.js';
 import type { Feature, FeatureSpec, MediaRef, Modality } from './feature.js';
 import type { Rng } from './rng.js';
 
@@ -16,6 +17,11 @@ export type ReadMedia = (ref: MediaRef) => Promise<Uint8Array>;
 export interface EncoderFitContext {
   readonly field: string;
   readonly readMedia: ReadMedia;
+  /**
+   * The id of each value's record (the manifest's `id` column, else its 0-based manifest row), in
+   * the order of `values`: name these in errors, never the position in `values`.
+   */
+  readonly records?: readonly (string | number)[];
 }
 
 export interface EncoderPreprocessContext extends RecordContext {
@@ -76,6 +82,14 @@ export interface EncoderV1<Raw = unknown, State = unknown> {
   augment?(feature: Feature, state: State, context: EncoderAugmentContext): Feature;
   /** Builds tfjs layers from the symbolic input to a vector or a masked sequence. */
   build(context: EncoderBuildContext<State>): EncodedOutput;
+  /**
+   * Optional cheap checks of one present raw value, run on every record of every split before
+   * `fit` (`checkDataset`, `omnifuse check`) and on every served request: for media, sniff the
+   * format and read the header (image size, audio duration and sample count) against this
+   * encoder's limits, without decoding the whole value. Returns the problems found, `[]` when none.
+   * Must not throw for bad input: a value it cannot read is an `error` finding.
+   */
+  check?(raw: Raw, context: EncoderCheckContext): readonly ValueFinding[] | Promise<readonly ValueFinding[]>;
 }
 
 /**

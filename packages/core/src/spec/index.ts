@@ -1,3 +1,4 @@
+export type * from './check.js';
 export type * from './encoder.js';
 export type * from './feature.js';
 export type * from './fusion.js';

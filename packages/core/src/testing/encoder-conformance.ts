@@ -4,6 +4,7 @@ import { ErrorCode } from '../errors.js';
 import { featureArrayType } from '../feature-arrays.js';
 import { assertPlugin } from '../registry.js';
 import { createRng } from '../rng.js';
+import type { ValueFinding } from '../spec/check.js';
 import type { EncodedOutput, EncoderPluginV1, EncoderV1, ReadMedia } from '../spec/encoder.js';
 import type { Feature, FeatureSpec } from '../spec/feature.js';
 import {
@@ -44,7 +45,8 @@ export type EncoderConformanceCheck =
   | 'weights-round-trip'
   | 'topology-round-trip'
   | 'gradients'
-  | 'bad-inputs';
+  | 'bad-inputs'
+  | 'value-check';
 
 export interface EncoderConformanceOptions<Raw, State> extends TfChoice {
   readonly plugin: EncoderPluginV1<Raw, State>;
@@ -299,6 +301,37 @@ export function describeEncoderConformance<Raw, State>(
       expect(report.nonZero.length, 'weights with a non-zero gradient').toBeGreaterThan(0);
     });
 
+    check(
+      'value-check',
+      'check (when the encoder has one) finds no error in the samples and never throws',
+      async () => {
+        const encoder = (await fitted()).encoder;
+        if (!encoder.check) return;
+        const checkContext = (record: string) => ({
+          record,
+          field,
+          readMedia: config.readMedia ?? defaultReadMedia,
+        });
+        for (const [i, sample] of config.samples.entries()) {
+          const findings = await encoder.check(sample, checkContext(`sample-${i}`));
+          expectFindings(findings, `check(sample ${i})`);
+          expect(
+            findings.filter((f) => f.severity === 'error'),
+            `errors for sample ${i}`,
+          ).toEqual([]);
+        }
+        for (const [i, bad] of (config.badInputs ?? []).entries()) {
+          const thrown = await catchAsync(async () => {
+            expectFindings(
+              await encoder.check!(bad.value as Raw, checkContext(`bad-${i}`)),
+              `check(${bad.reason})`,
+            );
+          });
+          expect(thrown, `check(${bad.reason}) must return findings, not throw`).toBeUndefined();
+        }
+      },
+    );
+
     for (const [i, bad] of (config.badInputs ?? []).entries()) {
       check(
         'bad-inputs',
@@ -317,6 +350,15 @@ export function describeEncoderConformance<Raw, State>(
       );
     }
   });
+}
+
+function expectFindings(findings: readonly ValueFinding[], what: string): void {
+  expect(Array.isArray(findings), `${what} returns an array`).toBe(true);
+  for (const finding of findings) {
+    expect(['error', 'warning'], `${what} severity`).toContain(finding.severity);
+    expect(finding.code, `${what} code`).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+    expect(typeof finding.reason === 'string' && finding.reason.length > 0, `${what} reason`).toBe(true);
+  }
 }
 
 function expectEncodedShape(encoded: EncodedOutput): void {

@@ -25,7 +25,9 @@ export type WavProblem =
   /** The container says bytes are missing: a cut Ogg page or no end-of-stream page, an MP3 shorter than its Info tag, a FLAC header cut off. */
   | 'truncated-stream'
   /** The decoder rejected frames, or decoded fewer samples than the stream declares. */
-  | 'corrupt-stream';
+  | 'corrupt-stream'
+  /** Longer than the caller's `maxSeconds`: declared so by the header, or found while decoding. */
+  | 'too-long';
 
 export function wavError(
   problem: WavProblem,

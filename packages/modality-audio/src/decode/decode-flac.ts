@@ -1,25 +1,38 @@
 import { type AudioSource, wavError } from './audio-error.js';
+import { type DecodeAudioOptions, maxFramesAt, refuseTooLong, tooLongError } from './decode-limits.js';
 import type { DecodedAudioFile } from './decoded-audio.js';
-import { checkedAudio, describeErrors, withWasmDecoder } from './wasm-decoder.js';
+import { readStreamInfo } from './flac-stream-info.js';
+import { checkedAudio, decodeBounded, describeErrors, withWasmDecoder } from './wasm-decoder.js';
 
-/** `fLaC`, a 4-byte metadata block header, and the 34-byte STREAMINFO block. */
-const STREAMINFO_END = 42;
+/** A frame of CONSTANT subframes: up to 65,536 samples in a 12-byte frame. */
+const FLAC_WORST_FRAMES_PER_BYTE = 5462;
 
 /**
  * Decodes native FLAC (`fLaC` at `start`) losslessly with @wasm-audio-decoders/flac (libFLAC).
  * Strict: any frame the decoder rejects (CRC mismatch, lost sync) or a sample count short of what
  * STREAMINFO declares is a `corrupt-stream` error, since a lossless file that lost frames is damaged.
+ *
+ * With `limits.maxSeconds`, a STREAMINFO total over the limit is refused before decoding, and a
+ * stream that declares less (or 0, "unknown") is stopped as soon as it decodes past the limit.
  */
 export async function decodeFlac(
   bytes: Uint8Array,
   start: number,
   where?: AudioSource,
+  limits: DecodeAudioOptions = {},
 ): Promise<DecodedAudioFile> {
   const info = readStreamInfo(bytes.subarray(start), where);
+  refuseTooLong(info.totalSamples, info.sampleRate, limits, where, 'declared');
   const decoded = await withWasmDecoder(
     '@wasm-audio-decoders/flac',
     async () => new (await import('@wasm-audio-decoders/flac')).FLACDecoder(),
-    (decoder) => decoder.decodeFile(bytes.subarray(start)),
+    (decoder) =>
+      decodeBounded(decoder, bytes.subarray(start), {
+        maxFrames: maxFramesAt(limits, info.sampleRate),
+        worstFramesPerByte: FLAC_WORST_FRAMES_PER_BYTE,
+        tooLong: (frames, rate) =>
+          tooLongError(frames / (rate || info.sampleRate), limits.maxSeconds!, where, 'decoded'),
+      }),
     where,
   );
   if (decoded.errors.length > 0) {
@@ -58,33 +71,7 @@ export async function decodeFlac(
 function toWavScale(channel: Float32Array, bitsPerSample: number): Float32Array {
   const decoderScale = 2 ** (bitsPerSample - 1) - 1;
   const wavScale = 2 ** (bitsPerSample - 1);
-  return channel.map((x) => Math.round(x * decoderScale) / wavScale);
-}
-
-interface StreamInfo {
-  channels: number;
-  bitsPerSample: number;
-  totalSamples: number;
-}
-
-function readStreamInfo(flac: Uint8Array, where?: AudioSource): StreamInfo {
-  if (flac.length < STREAMINFO_END) {
-    throw wavError('truncated-stream', 'FLAC header is cut off before the end of STREAMINFO', where, {
-      expected: `>= ${STREAMINFO_END} bytes`,
-      found: `${flac.length} bytes`,
-    });
-  }
-  if ((flac[4]! & 0x7f) !== 0) {
-    throw wavError('corrupt-stream', 'corrupt FLAC: the first metadata block is not STREAMINFO', where, {
-      found: `block type ${flac[4]! & 0x7f}`,
-    });
-  }
-  // STREAMINFO (after the 8 bytes of magic and block header): sample rate 20 bits, channels − 1
-  // 3 bits, bits per sample − 1 5 bits, total samples 36 bits, from byte 18.
-  const b = (i: number) => flac[i]!;
-  return {
-    channels: ((b(20) >> 1) & 7) + 1,
-    bitsPerSample: (((b(20) & 1) << 4) | (b(21) >> 4)) + 1,
-    totalSamples: (b(21) & 0xf) * 2 ** 32 + ((b(22) << 24) >>> 0) + (b(23) << 16) + (b(24) << 8) + b(25),
-  };
+  // In place: the decoder's output is a copy out of WebAssembly memory, ours to reuse.
+  for (let i = 0; i < channel.length; i++) channel[i] = Math.round(channel[i]! * decoderScale) / wavScale;
+  return channel;
 }

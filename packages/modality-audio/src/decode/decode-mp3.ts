@@ -1,7 +1,12 @@
 import { type AudioSource, wavError } from './audio-error.js';
+import { type DecodeAudioOptions, maxFramesAt, refuseTooLong, tooLongError } from './decode-limits.js';
 import type { DecodedAudioFile } from './decoded-audio.js';
-import { type MpegHeader, mpegHeaderAt, startsWith } from './sniff-container.js';
-import { checkedAudio, describeErrors, withWasmDecoder } from './wasm-decoder.js';
+import { mpegFrameInfo, readMpegStreamTag } from './mp3-header.js';
+import { type MpegHeader, mpegHeaderAt } from './sniff-container.js';
+import { checkedAudio, decodeBounded, describeErrors, withWasmDecoder } from './wasm-decoder.js';
+
+/** MPEG frames hold at most 1,152 samples and are rarely under 48 bytes; free format aside, 64 is generous. */
+const MP3_WORST_FRAMES_PER_BYTE = 64;
 
 /**
  * Decodes MPEG audio (layer III, and I/II too) with mpg123-decoder, gapless: a LAME/Info tag's
@@ -11,31 +16,52 @@ import { checkedAudio, describeErrors, withWasmDecoder } from './wasm-decoder.js
  * cannot decode, so damage is reported rather than thrown: `decodeErrors` counts the frames mpg123
  * gave up on (the clip has gaps there). A file shorter than its Xing/Info tag's byte count is a
  * `truncated-stream` error; without such a tag a cut at a frame boundary cannot be seen.
+ *
+ * With `limits.maxSeconds`, a Xing/Info or VBRI frame count over the limit is refused before
+ * decoding, and decoding stops as soon as it passes the limit (an estimate from the bitrate is
+ * not trusted to refuse a file).
  */
 export async function decodeMp3(
   bytes: Uint8Array,
   start: number,
   where?: AudioSource,
+  limits: DecodeAudioOptions = {},
 ): Promise<DecodedAudioFile> {
   const header = mpegHeaderAt(bytes, start) as MpegHeader;
-  const declared = infoTagBytes(bytes, start, header);
+  const frame = mpegFrameInfo(bytes, start, header);
+  const tag = readMpegStreamTag(bytes, start, header);
   // Encoders disagree on whether the count includes a leading ID3v2 tag; allow for either.
   const available = bytes.length;
-  if (declared !== undefined && available < declared) {
+  if (tag?.bytes !== undefined && available < tag.bytes) {
     throw wavError(
       'truncated-stream',
       'MP3 is cut short: it holds fewer bytes than its Info tag declares',
       where,
       {
-        expected: `${declared} bytes of MPEG audio`,
+        expected: `${tag.bytes} bytes of MPEG audio`,
         found: `${available} bytes`,
       },
+    );
+  }
+  if (tag?.frames !== undefined) {
+    refuseTooLong(
+      tag.frames * frame.samplesPerFrame - tag.delay - tag.padding,
+      frame.sampleRate,
+      limits,
+      where,
+      'declared',
     );
   }
   const decoded = await withWasmDecoder(
     'mpg123-decoder',
     async () => new (await import('mpg123-decoder')).MPEGDecoder(),
-    (decoder) => decoder.decode(bytes.subarray(start)),
+    (decoder) =>
+      decodeBounded(decoder, bytes.subarray(start), {
+        maxFrames: maxFramesAt(limits, frame.sampleRate),
+        worstFramesPerByte: MP3_WORST_FRAMES_PER_BYTE,
+        tooLong: (frames, rate) =>
+          tooLongError(frames / (rate || frame.sampleRate), limits.maxSeconds!, where, 'decoded'),
+      }),
     where,
   );
   if (decoded.samplesDecoded === 0 && decoded.errors.length > 0) {
@@ -50,18 +76,4 @@ export async function decodeMp3(
     { encoding: 'mp3', decodeErrors: decoded.errors.length },
     where,
   );
-}
-
-/** The stream size a Xing/Info tag in the first frame declares, if it has one. */
-function infoTagBytes(bytes: Uint8Array, start: number, header: MpegHeader): number | undefined {
-  if (header.layer !== 3) return undefined;
-  const sideInfo = header.version === 1 ? (header.mono ? 17 : 32) : header.mono ? 9 : 17;
-  const tag = start + 4 + (header.protectedByCrc ? 2 : 0) + sideInfo;
-  if (!startsWith(bytes, tag, 'Xing') && !startsWith(bytes, tag, 'Info')) return undefined;
-  if (tag + 16 > bytes.length) return undefined;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const flags = view.getUint32(tag + 4);
-  if (!(flags & 2)) return undefined;
-  const bytesField = view.getUint32(tag + 8 + (flags & 1 ? 4 : 0));
-  return bytesField > 0 ? bytesField : undefined;
 }

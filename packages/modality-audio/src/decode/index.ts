@@ -1,5 +1,6 @@
 export type { AudioProblem, AudioSource, WavProblem } from './audio-error.js';
 export { decodeAudio } from './decode-audio.js';
+export type { DecodeAudioOptions } from './decode-limits.js';
 export { decodeWav } from './decode-wav.js';
 export type {
   AudioFileEncoding,
@@ -11,3 +12,4 @@ export type {
 } from './decoded-audio.js';
 export { downmix } from './downmix.js';
 export { encodeWav } from './encode-wav.js';
+export { type AudioProbe, probeAudio } from './probe-audio.js';

@@ -49,3 +49,25 @@ function sampleReader(view: DataView, encoding: WavFormat['encoding'], bits: num
       return (at) => view.getInt32(at, true) / 2147483648;
   }
 }
+
+/**
+ * The first NaN or Inf in `frames` frames of float PCM at `offset`, without decoding into arrays
+ * (what a cheap check may do); undefined when all are finite or the encoding is integer.
+ */
+export function findNonFiniteSample(
+  view: DataView,
+  offset: number,
+  frames: number,
+  format: WavFormat,
+): { frame: number; channel: number; value: number } | undefined {
+  if (format.encoding !== 'float') return undefined;
+  const read = sampleReader(view, format.encoding, format.bitsPerSample);
+  const bytes = format.bitsPerSample / 8;
+  for (let f = 0; f < frames; f++) {
+    for (let c = 0; c < format.channels; c++) {
+      const value = read(offset + f * format.blockAlign + c * bytes);
+      if (!Number.isFinite(value)) return { frame: f, channel: c, value };
+    }
+  }
+  return undefined;
+}

@@ -1,3 +1,4 @@
+import { escapedMagic } from '@omnifuse/core';
 /** What the first bytes of a file say it is. */
 export type SniffedContainer =
   | { kind: 'wav' }
@@ -26,7 +27,7 @@ export function sniffContainer(bytes: Uint8Array): SniffedContainer {
     if (header) return { kind: 'mp3', start: at };
     if (bytes[at] !== 0) break; // only zero padding may sit between the tag and the first frame
   }
-  return { kind: 'unknown', found: printable(bytes.subarray(0, 12)) };
+  return { kind: 'unknown', found: escapedMagic(bytes) };
 }
 
 export interface MpegHeader {
@@ -61,9 +62,7 @@ export function startsWith(bytes: Uint8Array, at: number, magic: string): boolea
   return true;
 }
 
-export function printable(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
-}
+export { escapedMagic };
 
 /** Length of a leading ID3v2 tag (header, syncsafe size, optional footer), or 0. */
 function id3v2Length(bytes: Uint8Array): number {

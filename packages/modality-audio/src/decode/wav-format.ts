@@ -108,14 +108,15 @@ export function parseFmtChunk(view: DataView, offset: number, size: number, wher
   return { encoding, channels, sampleRate, bitsPerSample, blockAlign };
 }
 
+/** The sub-format GUID's first 8 bytes in hex (an error quotes no more of a file than that). */
 function guidText(view: DataView, offset: number): string {
   const hex: string[] = [];
-  for (let i = 0; i < 16; i++)
+  for (let i = 0; i < 8; i++)
     hex.push(
       view
         .getUint8(offset + i)
         .toString(16)
         .padStart(2, '0'),
     );
-  return hex.join('');
+  return `GUID ${hex.join('')}…`;
 }

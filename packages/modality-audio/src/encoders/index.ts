@@ -5,6 +5,12 @@ export {
   audioLayers,
 } from './audio-layers.js';
 export {
+  type AudioCheckOptions,
+  type AudioFindingCode,
+  checkAudioBytes,
+  checkAudioValue,
+} from './check-audio.js';
+export {
   type Cnn1dEncoderOptions,
   type Cnn1dEncoderOptionsInput,
   cnn1dEncoderOptionsSchema,

@@ -10,6 +10,7 @@ import {
 } from '@omnifuse/core';
 import { asModelOptionError, checkModelFile, type OnnxModel, pinOnnxModel } from '@omnifuse/onnx';
 import { z } from 'zod';
+import { checkAudioValue } from './check-audio.js';
 import {
   AUDIO_PACKAGE_NAME,
   AUDIO_PREPROCESSOR_VERSION,
@@ -151,6 +152,8 @@ export function createAudioOnnxEncoder(options: unknown = {}): EncoderV1<AudioRa
         });
       }
     },
+
+    check: (raw, context) => checkAudioValue(raw, context, { maxDuration: parsed.preprocess.maxDuration }),
 
     featureSpec: (state) => ({ dtype: 'float32', shape: [state.outputDim] }),
 

@@ -24,12 +24,14 @@ import {
   parseAudioAugmentOptions,
 } from '../augment/index.js';
 import { decodeAudio } from '../decode/decode-audio.js';
+import { tooLongError } from '../decode/decode-limits.js';
 import type { DecodedAudio } from '../decode/decoded-audio.js';
 import { downmix } from '../decode/downmix.js';
 import { createFeatureExtractor, type FeatureExtractor, featureExtractorSchema } from '../features/index.js';
 import { fitDuration } from '../signal/fit-duration.js';
 import { normalizeGain } from '../signal/normalize-gain.js';
 import { resample } from '../signal/resample.js';
+import { checkAudioValue } from './check-audio.js';
 
 export const AUDIO_PACKAGE_NAME = '@omnifuse/modality-audio';
 /** Bump when preprocessing changes what it returns for the same options. */
@@ -49,6 +51,13 @@ export const audioPreprocessSchema = z
     /** Seconds every clip is cropped or zero-padded to. */
     duration: z.number().positive().default(1),
     crop: z.enum(['start', 'centre']).default('centre'),
+    /**
+     * Longest source clip accepted, in seconds (before cropping to `duration`). `check` reports a
+     * longer one as `audio-too-long` from its header, and `preprocess` refuses it (`too-long`),
+     * stopping the decoder as soon as it passes the limit, so a file that lies about its length
+     * cannot exhaust memory.
+     */
+    maxDuration: z.number().positive().default(600),
     gain: z
       .object({ mode: z.enum(['peak', 'rms']), target: z.number().min(0) })
       .strict()
@@ -140,7 +149,9 @@ export function createAudioPreprocessor(
       const file = isMediaRef(raw) && raw.kind === 'file' ? raw.relativePath : undefined;
       const where = { record: context.record, field: context.field, ...(file ? { file } : {}) };
       try {
-        const audio = isMediaRef(raw) ? await decodeMono(await context.readMedia(raw)) : checkDecoded(raw);
+        const audio = isMediaRef(raw)
+          ? await decodeMono(await context.readMedia(raw), options.maxDuration)
+          : checkDecoded(raw, options.maxDuration);
         let samples = audio.samples;
         if (audio.sampleRate !== options.sampleRate)
           samples = resample(samples, audio.sampleRate, options.sampleRate);
@@ -157,8 +168,8 @@ export function createAudioPreprocessor(
 }
 
 /** WAV, FLAC, MP3 or Ogg Vorbis by magic bytes; an MP3's skipped frames (`decodeErrors`) are tolerated. */
-async function decodeMono(bytes: Uint8Array): Promise<DecodedAudio> {
-  const audio = await decodeAudio(bytes);
+async function decodeMono(bytes: Uint8Array, maxSeconds: number): Promise<DecodedAudio> {
+  const audio = await decodeAudio(bytes, undefined, { maxSeconds });
   return { sampleRate: audio.sampleRate, samples: downmix(audio.samples) };
 }
 
@@ -166,7 +177,7 @@ function isMediaRef(raw: AudioRaw): raw is MediaRef {
   return typeof raw === 'object' && raw !== null && 'kind' in raw;
 }
 
-function checkDecoded(raw: unknown): DecodedAudio {
+function checkDecoded(raw: unknown, maxSeconds: number): DecodedAudio {
   const audio = raw as Partial<DecodedAudio> | null;
   if (
     typeof audio !== 'object' ||
@@ -184,6 +195,8 @@ function checkDecoded(raw: unknown): DecodedAudio {
       found: typeof raw,
     });
   }
+  const seconds = audio.samples.length / audio.sampleRate;
+  if (seconds > maxSeconds) throw tooLongError(seconds, maxSeconds, undefined, 'given');
   return audio as DecodedAudio;
 }
 
@@ -207,6 +220,7 @@ export function defineAudioEncoder<Options extends AudioEncoderBaseOptions>(
       options: parsed,
       fit: () => ({ featureSpec: copyFeatureSpec(preprocessor.featureSpec()) }),
       preprocess: (raw, _state, context) => preprocessor.preprocess(raw, context),
+      check: (raw, context) => checkAudioValue(raw, context, { maxDuration: parsed.preprocess.maxDuration }),
       featureSpec: (state) => copyFeatureSpec(state.featureSpec),
       build({ tf, input, state, name, seed }) {
         const [frames, dims] = state.featureSpec.shape;

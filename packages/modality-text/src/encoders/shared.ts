@@ -150,8 +150,9 @@ export function defineTextEncoder<Options extends TextEncoderBaseOptions>(
       modality: 'text',
       version,
       options: parsed,
-      async fit(values, { field }) {
-        const documents = values.map((raw, record) => {
+      async fit(values, { field, records }) {
+        const documents = values.map((raw, index) => {
+          const record = records?.[index] ?? index;
           try {
             return pipeline.tokens(raw, { record, field });
           } catch (error) {

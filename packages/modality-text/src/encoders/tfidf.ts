@@ -59,8 +59,10 @@ export function createTfidfEncoder(options: unknown = {}): EncoderV1<string, Tfi
     version: '1.0.0',
     options: parsed,
 
-    fit(values, { field }) {
-      for (const [record, value] of values.entries()) checkText(value, { step: 'fit', record, field });
+    fit(values, { field, records }) {
+      for (const [index, value] of values.entries()) {
+        checkText(value, { step: 'fit', record: records?.[index] ?? index, field });
+      }
       const model = withContext(() => fitTfidf(values, parsed.tfidf), { step: 'fit', field });
       const state = model.toJSON();
       models.set(state, model);

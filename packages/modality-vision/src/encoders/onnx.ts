@@ -18,6 +18,7 @@ import {
   pinOnnxModel,
 } from '@omnifuse/onnx';
 import { z } from 'zod';
+import { imageValueCheck } from '../check/check-image.js';
 import { type ImagePreprocessOptions, type ImageRaw, imagePreprocessSchema } from '../image-options.js';
 import {
   createImagePreprocessor,
@@ -195,6 +196,9 @@ export function createOnnxEncoder(options: unknown = {}): EncoderV1<ImageRaw, On
     },
 
     featureSpec: (state) => ({ dtype: 'float32', shape: [state.outputDim] }),
+
+    // The same header-only checks as every vision encoder (see defineImageEncoder).
+    check: imageValueCheck({ maxPixels: parsed.preprocess.maxPixels }),
 
     build({ tf, input, state, name, seed }) {
       const units = parsed.projection;

@@ -11,6 +11,7 @@ import {
 } from '@omnifuse/core';
 import type * as tfjs from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { imageValueCheck } from '../check/check-image.js';
 import {
   type ImageAugmentOptions,
   type ImagePreprocessOptions,
@@ -114,6 +115,9 @@ export function defineImageEncoder<Options extends ImageEncoderBaseOptions>(
       preprocess: (raw, _state, context) => preprocessor.preprocess(raw, context),
 
       featureSpec: (state) => copyFeatureSpec(state.featureSpec),
+
+      // Header-only: format, size against maxPixels, truncation and CRCs, before anything decodes.
+      check: imageValueCheck({ maxPixels: parsed.preprocess.maxPixels }),
 
       build({ tf, input, state, name, seed }) {
         const [height, width, channels] = state.featureSpec.shape;

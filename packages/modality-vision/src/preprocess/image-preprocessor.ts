@@ -223,7 +223,8 @@ function cropRegion(crop: { left: number; top: number; width: number; height: nu
   return { left: crop.left, top: crop.top, regionWidth: crop.width, regionHeight: crop.height };
 }
 
-function isMediaRef(value: unknown): value is MediaRef {
+/** A file or inline-bytes media reference, as the dataset hands it over. */
+export function isMediaRef(value: unknown): value is MediaRef {
   if (typeof value !== 'object' || value === null) return false;
   const ref = value as { kind?: unknown; path?: unknown; bytes?: unknown };
   return (

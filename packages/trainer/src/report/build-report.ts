@@ -1,4 +1,4 @@
-import type { TaskType, TrainingHistory } from '@omnifuse/core';
+import type { SkippedRecords, TaskType, TrainingHistory } from '@omnifuse/core';
 import { argmaxRows } from '../metrics/classification.js';
 import { MULTI_LABEL_DECISION_THRESHOLD } from '../metrics/multi-label.js';
 import { computeTaskMetrics, metricSummary } from '../metrics/task-metrics.js';
@@ -29,6 +29,8 @@ export interface EvaluationReportInput {
   readonly model?: ModelSummary;
   /** ISO time stamp; default: now. */
   readonly createdAt?: string;
+  /** Records left out under `onInvalid: "skip"` (every split), listed in the report. */
+  readonly skipped?: SkippedRecords;
 }
 
 /** A five-number summary plus the mean; null fields where there were no values. */
@@ -109,6 +111,8 @@ export interface EvaluationReport {
     readonly stoppedEarly: boolean;
     readonly seconds: number;
   } | null;
+  /** Records left out of training and evaluation under `onInvalid: "skip"`; null when none were. */
+  readonly skipped?: SkippedRecords | null;
   readonly fusionWeights: {
     readonly inputs: string[];
     readonly perInput: Record<string, Distribution>;
@@ -136,6 +140,7 @@ export function buildEvaluationReport(input: EvaluationReportInput): EvaluationR
     model: input.model ?? null,
     summary: metricSummary(metrics),
     learningCurves: input.history ? learningCurves(input.history) : null,
+    skipped: input.skipped && input.skipped.count > 0 ? input.skipped : null,
   };
   const predictedClass =
     metrics.type === 'classification'

@@ -1,3 +1,4 @@
+import type { SkippedRecords } from '@omnifuse/core';
 import {
   type EvaluationResult,
   type ModelSpec,
@@ -73,6 +74,7 @@ export function reportFromOutputs(args: {
   readonly model: tf.LayersModel;
   readonly history?: TrainingHistory;
   readonly loss?: number;
+  readonly skipped?: SkippedRecords;
 }): EvaluationReport {
   const { task, scored } = args;
   const report = buildEvaluationReport({
@@ -85,6 +87,7 @@ export function reportFromOutputs(args: {
     fusionWeights: scored.fusionWeights,
     split: args.split,
     model: modelSummary(args.spec, args.model),
+    skipped: args.skipped,
   });
   return args.loss === undefined ? report : { ...report, summary: { loss: args.loss, ...report.summary } };
 }

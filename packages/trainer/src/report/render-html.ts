@@ -44,6 +44,7 @@ export function renderReportHtml(report: EvaluationReport): string {
     multiLabelSection(report),
     regressionSection(report),
     fusionSection(report),
+    skippedSection(report),
   ].filter((s) => s !== '');
   const title = `omnifuse evaluation — ${report.split} split`;
   return `<!doctype html>
@@ -259,4 +260,21 @@ function fusionSection(report: EvaluationReport): string {
     ['modality', 'mean', 'min', 'q1', 'median', 'q3', 'max'],
     rows,
   )}`;
+}
+
+/** The records left out under `onInvalid: "skip"`: counts per problem, then each record (first 200). */
+function skippedSection(report: EvaluationReport): string {
+  const skipped = report.skipped;
+  if (!skipped || skipped.count === 0) return '';
+  const codes = Object.entries(skipped.byCode).map(([code, count]) => [code, String(count)]);
+  const shown = skipped.records.slice(0, 200);
+  const rows = shown.flatMap(({ record, problems }) =>
+    problems.map((p) => [String(record), p.field, p.code, p.reason]),
+  );
+  const more = skipped.records.length - shown.length;
+  return `<h2>Skipped records</h2><p class="note">${escapeXml(
+    `${skipped.count} invalid records were left out of training and evaluation (onInvalid: "skip").`,
+  )}</p>${table(['problem', 'records'], codes)}${table(['record', 'field', 'problem', 'reason'], rows)}${
+    more > 0 ? `<p class="note">${more} more in report.json</p>` : ''
+  }`;
 }

@@ -1,0 +1,2 @@
+export { checkImageValue, type ImageCheckOptions, imageValueCheck } from './check-image.js';
+export { ImageFindingCode } from './image-findings.js';

@@ -1,0 +1,2 @@
+export type { ImageProbe, ImageProblem, ProbedImageFormat } from './bytes.js';
+export { probeImage } from './probe-image.js';
