@@ -1,6 +1,8 @@
-// Trains a small MNIST CNN for one epoch on tfjs's stock `cpu` backend and on `wasm` with omnifuse's
-// training kernels, from identical initial weights, and prints both epoch times, their ratio and
-// the final losses. See bench/README.md for how to run it.
+// First times omnifuse's Conv2DBackpropFilter kernels on the conv layers of MultiBench's LF LeNet
+// (WebAssembly SIMD against the plain-JS fallback, same inputs, same run). Then trains a small MNIST
+// CNN for one epoch on tfjs's stock `cpu` backend and on `wasm` with omnifuse's training kernels,
+// from identical initial weights, and prints both epoch times, their ratio and the final losses.
+// See bench/README.md for how to run it.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,16 +21,101 @@ const args = new Map(
 const samples = Number(args.get('samples') ?? 2000);
 const batchSize = Number(args.get('batch') ?? 32);
 const backends = (args.get('backends') ?? 'cpu,wasm').split(',');
+const kernelsOnly = args.get('kernels-only') === 'true';
+
+// The LF LeNet's conv layers at batch 40 (bench/lenet-lf.mjs): the audio LeNet(1, 6, 5) on
+// 112×112 (5×5 pad 2, then 3×3 pad 1 with channels doubling after each 2×2 max pool) and the image
+// LeNet(1, 6, 3) on 28×28. Inputs after the first layer come from ReLU + max pool: half zeros.
+const lenetConvLayers = [
+  { name: 'audio conv1 1→6 5×5', x: [40, 112, 112, 1], filter: [5, 5, 1, 6], pad: 2, xZeros: 0 },
+  { name: 'audio conv2 6→12 3×3', x: [40, 56, 56, 6], filter: [3, 3, 6, 12], pad: 1, xZeros: 0.5 },
+  { name: 'audio conv3 12→24 3×3', x: [40, 28, 28, 12], filter: [3, 3, 12, 24], pad: 1, xZeros: 0.5 },
+  { name: 'audio conv4 24→48 3×3', x: [40, 14, 14, 24], filter: [3, 3, 24, 48], pad: 1, xZeros: 0.5 },
+  { name: 'audio conv5 48→96 3×3', x: [40, 7, 7, 48], filter: [3, 3, 48, 96], pad: 1, xZeros: 0.5 },
+  { name: 'audio conv6 96→192 3×3', x: [40, 3, 3, 96], filter: [3, 3, 96, 192], pad: 1, xZeros: 0.5 },
+  { name: 'image conv1 1→6 5×5', x: [40, 28, 28, 1], filter: [5, 5, 1, 6], pad: 2, xZeros: 0.8 },
+  { name: 'image conv2 6→12 3×3', x: [40, 14, 14, 6], filter: [3, 3, 6, 12], pad: 1, xZeros: 0.5 },
+];
+
+/** Median milliseconds of `fn` over at least 3 runs and about `budgetMs` of runs. */
+function medianMs(fn, budgetMs = 600) {
+  const times = [];
+  const start = performance.now();
+  while (times.length < 3 || (performance.now() - start < budgetMs && times.length < 50)) {
+    const t = performance.now();
+    fn();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return times[times.length >> 1];
+}
+
+/** SIMD against JS filter gradient on each layer; needs the TypeScript source (tsx). */
+async function benchFilterGradient() {
+  let js;
+  let simd;
+  let geometry;
+  try {
+    js = await import('../packages/core/src/kernels/conv2d-backprop-filter.ts');
+    simd = await import('../packages/core/src/kernels/conv2d-backprop-filter-wasm.ts');
+    geometry = await import('../packages/core/src/kernels/kernel-types.ts');
+  } catch {
+    console.log(
+      'Conv2DBackpropFilter kernels: skipped (run with `node --import tsx` to load them from source)',
+    );
+    return;
+  }
+  const run = simd.createWasmConv2dBackpropFilter();
+  if (!run) {
+    console.log('Conv2DBackpropFilter kernels: skipped (no WebAssembly SIMD here)');
+    return;
+  }
+  let seed = 1;
+  const random = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 4294967296;
+  };
+  console.log('Conv2DBackpropFilter, LF LeNet conv layers, batch 40 (median ms per call):');
+  for (const layer of lenetConvLayers) {
+    const info = tf.backend_util.computeConv2DInfo(layer.x, layer.filter, 1, 1, layer.pad);
+    const g = geometry.convGeometry(info);
+    const x = Float32Array.from({ length: layer.x.reduce((a, b) => a * b) }, () =>
+      random() < layer.xZeros ? 0 : random(),
+    );
+    const dy = Float32Array.from({ length: info.outShape.reduce((a, b) => a * b) }, () => random() - 0.5);
+    const size = layer.filter.reduce((a, b) => a * b);
+    const jsOut = new Float32Array(size);
+    const simdOut = new Float32Array(size);
+    const jsMs = medianMs(() => js.conv2dBackpropFilterInto(x, dy, g, jsOut));
+    const simdMs = medianMs(() => run(x, dy, g, simdOut));
+    let scale = 0;
+    let worst = 0;
+    for (let i = 0; i < size; i++) {
+      scale = Math.max(scale, Math.abs(jsOut[i]));
+      worst = Math.max(worst, Math.abs(jsOut[i] - simdOut[i]));
+    }
+    console.log(
+      `  ${layer.name.padEnd(24)} js ${jsMs.toFixed(2).padStart(7)}   wasm SIMD ${simdMs.toFixed(2).padStart(6)}   ` +
+        `js / SIMD ${(jsMs / simdMs).toFixed(1).padStart(5)}x   rel. diff ${(worst / scale).toExponential(1)}`,
+    );
+  }
+}
+
+await benchFilterGradient();
+if (kernelsOnly) process.exit(0);
 
 if (!existsSync(path.join(mnistDir, 'train-images-idx3-ubyte.gz'))) {
   console.error(`MNIST not found at ${mnistDir}: this benchmark needs ../shared/data/mnist (gzipped IDX).`);
   process.exit(1);
 }
 
-/** Built dist when it exports the kernels (plain `node`), else the TypeScript source (needs tsx). */
+/**
+ * Built dist when it exports the kernels (plain `node`), else the TypeScript source (needs tsx);
+ * `--source` skips a dist that may be older than the source.
+ */
 async function loadKernels() {
   const dist = path.resolve(here, '../packages/core/dist/index.js');
-  if (existsSync(dist)) {
+  if (existsSync(dist) && args.get('source') !== 'true') {
     const core = await import(dist);
     if (typeof core.registerWasmTrainingKernels === 'function') return { ...core, from: 'dist' };
   }

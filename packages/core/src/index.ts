@@ -108,6 +108,11 @@ export { featureArrayType, matchesFeatureDType, tensorDTypeOf } from './feature-
 export { hashValue, sha256, stableStringify } from './hash.js';
 export type { Tfjs } from './kernels/kernel-types.js';
 export {
+  registerTrainingGradients,
+  TRAINING_GRADIENTS,
+  type TrainingGradient,
+} from './kernels/register-training-gradients.js';
+export {
   registerWasmTrainingKernels,
   WASM_TRAINING_KERNELS,
   type WasmTrainingKernel,

@@ -1,5 +1,6 @@
 import { ErrorCode, OmnifuseError } from '../errors.js';
 import type { Tfjs } from '../kernels/kernel-types.js';
+import { registerTrainingGradients } from '../kernels/register-training-gradients.js';
 import {
   BACKEND_NAMES,
   type BackendCandidate,
@@ -130,6 +131,8 @@ async function activate(
       throw new Error(await initialisationFailure(tf, candidate.tfjsBackend));
     }
     await tf.ready();
+    // Gradients are built from ops, so omnifuse's cheaper ones (same values) suit every backend.
+    registerTrainingGradients(tf);
     return loaded;
   } catch (error) {
     // Let the next candidate register the same tfjs name (tfjs-node after a failed tfjs-node-gpu).

@@ -59,7 +59,7 @@ describe('Conv2DBackpropFilter on wasm', () => {
       const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter };
       const result = await compareWithCpu(tf, 'Conv2DBackpropFilter', { x, dy }, attrs);
       expect(result.shape).toEqual(c.filter);
-      expect(result.error).toBeLessThan(1e-4);
+      expect(result.error).toBeLessThan(2e-6);
     });
   }
 
@@ -73,7 +73,7 @@ describe('Conv2DBackpropFilter on wasm', () => {
       const dy = randomTensor(rng, [2, 8, 8, 4], dyZeros);
       const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 16, 4] };
       const result = await compareWithCpu(tf, 'Conv2DBackpropFilter', { x, dy }, attrs);
-      expect(result.error).toBeLessThan(1e-4);
+      expect(result.error).toBeLessThan(2e-6);
     }
   });
 
@@ -83,6 +83,6 @@ describe('Conv2DBackpropFilter on wasm', () => {
     const dy = randomTensor(rng, [2, 4, 4, 3]);
     const attrs = { strides: 2, pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, 3, 4] };
     const result = await compareWithCpu(tf, 'Conv2DBackpropFilter', { x, dy }, attrs);
-    expect(result.error).toBeLessThan(1e-4);
+    expect(result.error).toBeLessThan(2e-6);
   });
 });

@@ -1,4 +1,8 @@
 import {
+  type Conv2dBackpropFilterRun,
+  createWasmConv2dBackpropFilter,
+} from './conv2d-backprop-filter-wasm.js';
+import {
   type ConvGeometry,
   convGeometry,
   type KernelConfig,
@@ -9,7 +13,8 @@ import {
 
 /**
  * dW[fh, fw, ic, oc] = sum over b, oh, ow of x[b, ih, iw, ic] * dy[b, oh, ow, oc], written into
- * `dw` laid out [filterHeight, filterWidth, inChannels, outChannels].
+ * `dw` laid out [filterHeight, filterWidth, inChannels, outChannels]. The plain-JS kernel: the
+ * registered one runs the WebAssembly SIMD kernel (conv2d-backprop-filter-wasm.ts) where it can.
  *
  * Sums run in float64 because one weight gathers batch * outHeight * outWidth terms. Conv inputs
  * after ReLU/pooling (and MNIST-like images) and gradients below max pooling are mostly zero, so one
@@ -129,8 +134,23 @@ function accumulateOverInChannels(
   }
 }
 
-/** `Conv2DBackpropFilter` for the wasm backend, which tfjs 4.22 lacks; conv layers need it to train. */
-export function conv2dBackpropFilterKernel(tf: Tfjs): KernelConfig {
+export interface Conv2dBackpropFilterKernelOptions {
+  /**
+   * 'auto' (default): the WebAssembly SIMD kernel where WebAssembly SIMD is available, else the
+   * plain-JS one; 'js' forces the plain-JS kernel (tests, comparison benchmarks).
+   */
+  engine?: 'auto' | 'js';
+}
+
+/**
+ * `Conv2DBackpropFilter` for the wasm backend, which tfjs 4.22 lacks; conv layers need it to train.
+ * The SIMD module is instantiated on first use and keeps its memory for later calls.
+ */
+export function conv2dBackpropFilterKernel(
+  tf: Tfjs,
+  options: Conv2dBackpropFilterKernelOptions = {},
+): KernelConfig {
+  let simd: Conv2dBackpropFilterRun | null | undefined = options.engine === 'js' ? null : undefined;
   return {
     kernelName: 'Conv2DBackpropFilter',
     backendName: 'wasm',
@@ -156,12 +176,15 @@ export function conv2dBackpropFilterKernel(tf: Tfjs): KernelConfig {
       const wasm = backend as unknown as WasmHeapBackend;
       const out = wasm.makeOutput([...info.filterShape], 'float32');
       // Views are taken after makeOutput: allocating can grow (and so detach) the wasm heap.
-      conv2dBackpropFilterInto(
+      const args = [
         wasm.typedArrayFromHeap(x),
         wasm.typedArrayFromHeap(dy),
         convGeometry(info),
         wasm.typedArrayFromHeap(out) as Float32Array,
-      );
+      ] as const;
+      if (simd === undefined) simd = createWasmConv2dBackpropFilter();
+      // The SIMD kernel's own memory is separate from tfjs's heap, so the views stay valid.
+      if (!simd?.(...args)) conv2dBackpropFilterInto(...args);
       return out;
     },
   };
