@@ -1,5 +1,7 @@
 // First times omnifuse's Conv2DBackpropFilter kernels on the conv layers of MultiBench's LF LeNet
-// (WebAssembly SIMD against the plain-JS fallback, same inputs, same run). Then trains a small MNIST
+// (WebAssembly SIMD against the plain-JS fallback, same inputs, same run), and its
+// Conv2DBackpropInput kernel against tfjs-backend-wasm's built-in one (both through the engine).
+// Then trains a small MNIST
 // CNN for one epoch on tfjs's stock `cpu` backend and on `wasm` with omnifuse's training kernels,
 // from identical initial weights, and prints both epoch times, their ratio and the final losses.
 // See bench/README.md for how to run it.
@@ -101,7 +103,75 @@ async function benchFilterGradient() {
   }
 }
 
+/**
+ * omnifuse's WebAssembly SIMD Conv2DBackpropInput against wasm's built-in, both run through
+ * `tf.engine().runKernel` on the same inputs (ours registered only while it is timed).
+ */
+async function benchInputGradient() {
+  let kernel;
+  try {
+    kernel = await import('../packages/core/src/kernels/conv2d-backprop-input.ts');
+  } catch {
+    console.log(
+      'Conv2DBackpropInput kernels: skipped (run with `node --import tsx` to load them from source)',
+    );
+    return;
+  }
+  await tf.setBackend('wasm');
+  const builtIn = tf.getKernel('Conv2DBackpropInput', 'wasm');
+  const ours = kernel.conv2dBackpropInputKernel(tf);
+  const use = (config) => {
+    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+    tf.registerKernel(config);
+  };
+  let seed = 2;
+  const random = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 4294967296;
+  };
+  console.log(
+    'Conv2DBackpropInput, LF LeNet conv layers, batch 40 (median ms per call, through the engine):',
+  );
+  for (const layer of lenetConvLayers) {
+    const info = tf.backend_util.computeConv2DInfo(layer.x, layer.filter, 1, 1, layer.pad);
+    // dy below ReLU and max pooling: about 3/4 zeros, as in training.
+    const dy = tf.tensor4d(
+      Float32Array.from({ length: info.outShape.reduce((a, b) => a * b) }, () =>
+        random() < 0.75 ? 0 : random() - 0.5,
+      ),
+      info.outShape,
+    );
+    const filter = tf.tensor4d(
+      Float32Array.from({ length: layer.filter.reduce((a, b) => a * b) }, () => random() - 0.5),
+      layer.filter,
+    );
+    const attrs = { strides: 1, pad: layer.pad, dataFormat: 'NHWC', inputShape: layer.x };
+    const run = () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs);
+    const time = () => medianMs(() => run().dispose());
+    const builtInMs = time();
+    const reference = run();
+    use(ours);
+    const oursMs = time();
+    const result = run();
+    use(builtIn);
+    const expected = reference.dataSync();
+    const actual = result.dataSync();
+    let scale = 0;
+    let worst = 0;
+    for (let i = 0; i < expected.length; i++) {
+      scale = Math.max(scale, Math.abs(expected[i]));
+      worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
+    }
+    tf.dispose([dy, filter, reference, result]);
+    console.log(
+      `  ${layer.name.padEnd(24)} built-in ${builtInMs.toFixed(2).padStart(7)}   wasm SIMD ${oursMs.toFixed(2).padStart(6)}   ` +
+        `built-in / SIMD ${(builtInMs / oursMs).toFixed(1).padStart(5)}x   rel. diff ${(worst / scale).toExponential(1)}`,
+    );
+  }
+}
+
 await benchFilterGradient();
+await benchInputGradient();
 if (kernelsOnly) process.exit(0);
 
 if (!existsSync(path.join(mnistDir, 'train-images-idx3-ubyte.gz'))) {

@@ -1,22 +1,15 @@
 import { CONV2D_BACKPROP_FILTER_WASM_BASE64 } from './conv2d-backprop-filter-wasm.generated.js';
 import type { ConvGeometry } from './kernel-types.js';
-
-// The few WebAssembly JS API members used here (the DOM lib that declares them is not in this
-// package's compilation; Node 20 and every current browser provide them).
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-type WasmModule = object;
-const WebAssembly = (
-  globalThis as unknown as {
-    WebAssembly?: {
-      validate(bytes: Uint8Array): boolean;
-      Module: new (bytes: Uint8Array) => WasmModule;
-      Instance: new (module: WasmModule, imports: object) => { exports: unknown };
-    };
-  }
-).WebAssembly;
+import {
+  align16,
+  compileSimdModule,
+  copyNhwc,
+  ensure,
+  instantiate,
+  MAX_BYTES,
+  type WasmMemory,
+  type WasmModule,
+} from './wasm-simd.js';
 
 interface FilterGradExports {
   memory: WasmMemory;
@@ -25,55 +18,11 @@ interface FilterGradExports {
   filterGrad(...args: number[]): void;
 }
 
-/** A module whose one function returns a v128 constant: valid exactly where wasm SIMD is supported. */
-const SIMD_PROBE = new Uint8Array([
-  0,
-  0x61,
-  0x73,
-  0x6d,
-  1,
-  0,
-  0,
-  0,
-  1,
-  5,
-  1,
-  0x60,
-  0,
-  1,
-  0x7b,
-  3,
-  2,
-  1,
-  0,
-  0x0a,
-  0x16,
-  1,
-  0x14,
-  0,
-  0xfd,
-  0x0c,
-  ...new Array<number>(16).fill(0),
-  0x0b,
-]);
-
 let compiled: WasmModule | null | undefined;
 
 /** The compiled kernel, or null where WebAssembly SIMD is unavailable. Compiled once per process (2 KB). */
 function filterGradModule(): WasmModule | null {
-  if (compiled !== undefined) return compiled;
-  try {
-    if (!WebAssembly?.validate(SIMD_PROBE)) {
-      compiled = null;
-      return compiled;
-    }
-    const text = atob(CONV2D_BACKPROP_FILTER_WASM_BASE64);
-    const bytes = new Uint8Array(text.length);
-    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-    compiled = new WebAssembly.Module(bytes);
-  } catch {
-    compiled = null;
-  }
+  if (compiled === undefined) compiled = compileSimdModule(CONV2D_BACKPROP_FILTER_WASM_BASE64);
   return compiled;
 }
 
@@ -89,11 +38,6 @@ export type Conv2dBackpropFilterRun = (
   dw: Float32Array | Float64Array,
 ) => boolean;
 
-const PAGE = 65536;
-const align16 = (bytes: number): number => (bytes + 15) & ~15;
-/** Addresses are i32 in the module; stay clear of wasm32's 4 GiB ceiling. */
-const MAX_BYTES = 2 ** 31;
-
 /**
  * The WebAssembly SIMD filter gradient (wasm/conv2d-backprop-filter.ts), with its own memory: x and
  * dy are copied in (x zero-padded), the module sums, dW is copied out. The memory grows to the
@@ -101,13 +45,8 @@ const MAX_BYTES = 2 ** 31;
  */
 export function createWasmConv2dBackpropFilter(): Conv2dBackpropFilterRun | null {
   const module = filterGradModule();
-  if (!module || !WebAssembly) return null;
-  let wasm: FilterGradExports;
-  try {
-    wasm = new WebAssembly.Instance(module, {}).exports as unknown as FilterGradExports;
-  } catch {
-    return null;
-  }
+  const wasm = module && instantiate<FilterGradExports>(module);
+  if (!wasm) return null;
   const base = align16(wasm.heapBase());
   return (x, dy, g, dw) => {
     const { batch, inHeight, inWidth, inChannels: ci, outHeight, outWidth, outChannels: co } = g;
@@ -155,37 +94,4 @@ export function createWasmConv2dBackpropFilter(): Conv2dBackpropFilterRun | null
     dw.set(new Float32Array(wasm.memory.buffer, out, taps * ci * co));
     return true;
   };
-}
-
-/** Copies a 4-d tensor with the given element strides into `to`, laid out NHWC. */
-function copyNhwc(
-  from: ArrayLike<number>,
-  strides: readonly [number, number, number, number],
-  [n, h, w, c]: [number, number, number, number],
-  to: Float32Array,
-): void {
-  const [sB, sH, sW, sC] = strides;
-  const contiguous = sC === 1 && sW === c && sH === w * c && sB === h * w * c;
-  if (contiguous && (from instanceof Float32Array || from instanceof Float64Array)) {
-    to.set(from.subarray(0, to.length));
-    return;
-  }
-  let k = 0;
-  for (let b = 0; b < n; b++)
-    for (let i = 0; i < h; i++)
-      for (let j = 0; j < w; j++) {
-        const at = b * sB + i * sH + j * sW;
-        for (let ch = 0; ch < c; ch++) to[k++] = from[at + ch * sC];
-      }
-}
-
-function ensure(memory: WasmMemory, bytes: number): boolean {
-  const have = memory.buffer.byteLength;
-  if (bytes <= have) return true;
-  try {
-    memory.grow(Math.ceil((bytes - have) / PAGE));
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -17,10 +17,12 @@ describe('registerWasmTrainingKernels', () => {
     expect(registerWasmTrainingKernels(tf)).toEqual([]);
   });
 
-  it("replaces wasm's MaxPoolGrad with omnifuse's", () => {
-    const kernelFunc = tf.getKernel('MaxPoolGrad', 'wasm')?.kernelFunc as object;
-    expect(Symbol.for('omnifuse.wasmTrainingKernel') in kernelFunc).toBe(true);
-  });
+  for (const name of ['MaxPoolGrad', 'Conv2DBackpropInput']) {
+    it(`replaces wasm's ${name} with omnifuse's`, () => {
+      const kernelFunc = tf.getKernel(name, 'wasm')?.kernelFunc as object;
+      expect(Symbol.for('omnifuse.wasmTrainingKernel') in kernelFunc).toBe(true);
+    });
+  }
 
   it('refuses to run before the wasm backend is loaded', () => {
     const withoutWasm = { ...tf, findBackendFactory: () => null } as unknown as Tfjs;

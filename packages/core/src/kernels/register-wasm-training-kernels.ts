@@ -1,5 +1,6 @@
 import { ErrorCode, OmnifuseError } from '../errors.js';
 import { conv2dBackpropFilterKernel } from './conv2d-backprop-filter.js';
+import { conv2dBackpropInputKernel } from './conv2d-backprop-input.js';
 import {
   depthwiseConv2dBackpropFilterKernel,
   depthwiseConv2dBackpropInputKernel,
@@ -14,7 +15,9 @@ import { unsortedSegmentSumKernel } from './unsorted-segment-sum.js';
  * - missing: Conv2DBackpropFilter (weights of conv2d, conv1d, conv2dTranspose, separable pointwise),
  *   DepthwiseConv2dNative{BackpropFilter,BackpropInput} (depthwise/separable conv),
  *   UnsortedSegmentSum (gradient of gather: embedding layers);
- * - wrong: MaxPoolGrad (wasm's drops or misroutes the gradient of windows whose values are <= 0).
+ * - wrong: MaxPoolGrad (wasm's drops or misroutes the gradient of windows whose values are <= 0);
+ * - slow: Conv2DBackpropInput (input gradient of conv2d: wasm's is scalar C++; ours, WebAssembly
+ *   SIMD, is 2-11x faster on the LF LeNet's layers, bench/cnn-wasm-kernels.mjs).
  */
 export const WASM_TRAINING_KERNELS = [
   'Conv2DBackpropFilter',
@@ -22,6 +25,7 @@ export const WASM_TRAINING_KERNELS = [
   'DepthwiseConv2dNativeBackpropInput',
   'UnsortedSegmentSum',
   'MaxPoolGrad',
+  'Conv2DBackpropInput',
 ] as const;
 export type WasmTrainingKernel = (typeof WASM_TRAINING_KERNELS)[number];
 
@@ -41,14 +45,15 @@ function provided(tf: Tfjs): Provided[] {
     { config: depthwiseConv2dBackpropInputKernel(tf), replacesBuiltIn: false },
     { config: unsortedSegmentSumKernel(), replacesBuiltIn: false },
     { config: maxPoolGradKernel(tf), replacesBuiltIn: true },
+    { config: conv2dBackpropInputKernel(tf), replacesBuiltIn: true },
   ];
 }
 
 /**
- * Registers omnifuse's plain-JS training kernels on tfjs's `wasm` backend and returns the names this
- * call registered. Idempotent. A gap-filling kernel defers to one the backend already has (a later
- * tfjs). Pass the app's tfjs namespace so there is one kernel registry. Import
- * `@tensorflow/tfjs-backend-wasm` first: importing it registers its kernels, overwriting ours.
+ * Registers omnifuse's training kernels (plain JS and WebAssembly SIMD) on tfjs's `wasm` backend
+ * and returns the names this call registered. Idempotent. A gap-filling kernel defers to one the
+ * backend already has (a later tfjs). Pass the app's tfjs namespace so there is one kernel registry.
+ * Import `@tensorflow/tfjs-backend-wasm` first: importing it registers its kernels, overwriting ours.
  */
 export function registerWasmTrainingKernels(tf: Tfjs): WasmTrainingKernel[] {
   if (tf.findBackendFactory('wasm') === null) {
