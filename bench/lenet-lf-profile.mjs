@@ -47,7 +47,10 @@ const { table } = syntheticTable(tf, batch, model.inputNames);
 const xs = model.inputNames.map((name) => table.inputs[name]);
 const optimizer = tf.train.adam(1e-3);
 const step = () =>
-  optimizer.minimize(() => tf.losses.softmaxCrossEntropy(table.target, model.apply(xs, { training: true })), true);
+  optimizer.minimize(
+    () => tf.losses.softmaxCrossEntropy(table.target, model.apply(xs, { training: true })),
+    true,
+  );
 
 const median = (values) => {
   const s = [...values].sort((a, b) => a - b);
@@ -86,7 +89,9 @@ useKernels('after');
 const names = [...new Set([...before.perName.keys(), ...after.perName.keys()])]
   .sort((a, b) => (before.perName.get(b) ?? 0) - (before.perName.get(a) ?? 0))
   .slice(0, top);
-console.log(`LF LeNet, one training step (batch ${batch}, Adam), wasm; kernel time, median of ${steps} profiled steps`);
+console.log(
+  `LF LeNet, one training step (batch ${batch}, Adam), wasm; kernel time, median of ${steps} profiled steps`,
+);
 console.log('| kernel | before ms | after ms | before / after |');
 console.log('| --- | --- | --- | --- |');
 for (const name of names) {
@@ -94,4 +99,6 @@ for (const name of names) {
   const a = after.perName.get(name) ?? 0;
   console.log(`| ${name} | ${b.toFixed(0)} | ${a.toFixed(0)} | ${a > 0 ? `${(b / a).toFixed(2)}×` : '—'} |`);
 }
-console.log(`| **all kernels** | ${before.total.toFixed(0)} | ${after.total.toFixed(0)} | **${(before.total / after.total).toFixed(2)}×** |`);
+console.log(
+  `| **all kernels** | ${before.total.toFixed(0)} | ${after.total.toFixed(0)} | **${(before.total / after.total).toFixed(2)}×** |`,
+);

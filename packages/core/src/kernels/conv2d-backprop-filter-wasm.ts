@@ -2,13 +2,12 @@ import { CONV2D_BACKPROP_FILTER_WASM_BASE64 } from './conv2d-backprop-filter-was
 import type { ConvGeometry } from './kernel-types.js';
 import {
   align16,
-  compileSimdModule,
   copyNhwc,
   ensure,
   instantiate,
+  lazySimdModule,
   MAX_BYTES,
   type WasmMemory,
-  type WasmModule,
 } from './wasm-simd.js';
 
 interface FilterGradExports {
@@ -18,13 +17,8 @@ interface FilterGradExports {
   filterGrad(...args: number[]): void;
 }
 
-let compiled: WasmModule | null | undefined;
-
 /** The compiled kernel, or null where WebAssembly SIMD is unavailable. Compiled once per process (2 KB). */
-function filterGradModule(): WasmModule | null {
-  if (compiled === undefined) compiled = compileSimdModule(CONV2D_BACKPROP_FILTER_WASM_BASE64);
-  return compiled;
-}
+const filterGradModule = lazySimdModule(CONV2D_BACKPROP_FILTER_WASM_BASE64);
 
 export function wasmConv2dBackpropFilterAvailable(): boolean {
   return filterGradModule() !== null;

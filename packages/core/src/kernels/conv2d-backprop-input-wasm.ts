@@ -2,14 +2,13 @@ import { CONV2D_BACKPROP_INPUT_WASM_BASE64 } from './conv2d-backprop-input-wasm.
 import type { ConvGeometry } from './kernel-types.js';
 import {
   align16,
-  compileSimdModule,
   copyNhwc,
   copyToStrided,
   ensure,
   instantiate,
+  lazySimdModule,
   MAX_BYTES,
   type WasmMemory,
-  type WasmModule,
 } from './wasm-simd.js';
 
 interface InputGradExports {
@@ -19,13 +18,8 @@ interface InputGradExports {
   inputGradOverOut(...args: number[]): void;
 }
 
-let compiled: WasmModule | null | undefined;
-
 /** The compiled kernel, or null where WebAssembly SIMD is unavailable. Compiled once per process. */
-function inputGradModule(): WasmModule | null {
-  if (compiled === undefined) compiled = compileSimdModule(CONV2D_BACKPROP_INPUT_WASM_BASE64);
-  return compiled;
-}
+const inputGradModule = lazySimdModule(CONV2D_BACKPROP_INPUT_WASM_BASE64);
 
 export function wasmConv2dBackpropInputAvailable(): boolean {
   return inputGradModule() !== null;

@@ -66,6 +66,15 @@ export function compileSimdModule(base64: string): WasmModule | null {
   }
 }
 
+/** {@link compileSimdModule} on first call, the same module (or null) after: one compile per process. */
+export function lazySimdModule(base64: string): () => WasmModule | null {
+  let compiled: WasmModule | null | undefined;
+  return () => {
+    if (compiled === undefined) compiled = compileSimdModule(base64);
+    return compiled;
+  };
+}
+
 /** A new instance's exports (each instance has its own memory), or null if instantiating fails. */
 export function instantiate<Exports>(module: WasmModule): Exports | null {
   if (!WebAssembly) return null;
