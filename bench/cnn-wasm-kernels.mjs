@@ -1,6 +1,7 @@
 // First times omnifuse's Conv2DBackpropFilter kernels on the conv layers of MultiBench's LF LeNet
-// (WebAssembly SIMD against the plain-JS fallback, same inputs, same run), and its
-// Conv2DBackpropInput kernel against tfjs-backend-wasm's built-in one (both through the engine).
+// (WebAssembly SIMD against the plain-JS fallback, same inputs, same run), its
+// Conv2DBackpropInput kernel against tfjs-backend-wasm's built-in one (both through the engine),
+// and its MaxPoolGrad kernels (SIMD against JS) on the LeNet's 2×2 max pools.
 // Then trains a small MNIST
 // CNN for one epoch on tfjs's stock `cpu` backend and on `wasm` with omnifuse's training kernels,
 // from identical initial weights, and prints both epoch times, their ratio and the final losses.
@@ -170,8 +171,80 @@ async function benchInputGradient() {
   }
 }
 
+// The LF LeNet's 2×2 stride-2 max pools at batch 40: each conv layer's output (after ReLU: about
+// half zeros, so many ties).
+const lenetPools = lenetConvLayers.map(({ name, x, filter }) => ({
+  name: name.replace(/conv(\d).*/, 'pool$1'),
+  x: [x[0], x[1], x[2], filter[3]],
+}));
+
+/** SIMD against JS max-pool gradient on each pool; needs the TypeScript source (tsx). */
+async function benchMaxPoolGradient() {
+  let js;
+  let simd;
+  try {
+    js = await import('../packages/core/src/kernels/max-pool-grad.ts');
+    simd = await import('../packages/core/src/kernels/max-pool-grad-wasm.ts');
+  } catch {
+    console.log('MaxPoolGrad kernels: skipped (run with `node --import tsx` to load them from source)');
+    return;
+  }
+  const run = simd.createWasmMaxPoolGrad();
+  if (!run) {
+    console.log('MaxPoolGrad kernels: skipped (no WebAssembly SIMD here)');
+    return;
+  }
+  let seed = 3;
+  const random = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 4294967296;
+  };
+  console.log('MaxPoolGrad, LF LeNet 2×2 stride-2 max pools, batch 40 (median ms per call):');
+  let jsTotal = 0;
+  let simdTotal = 0;
+  for (const pool of lenetPools) {
+    const info = tf.backend_util.computePool2DInfo(pool.x, 2, 2, 1, 'valid');
+    const g = {
+      batch: info.batchSize,
+      inHeight: info.inHeight,
+      inWidth: info.inWidth,
+      channels: info.inChannels,
+      outHeight: info.outHeight,
+      outWidth: info.outWidth,
+      filterHeight: info.filterHeight,
+      filterWidth: info.filterWidth,
+      strideHeight: info.strideHeight,
+      strideWidth: info.strideWidth,
+      dilationHeight: info.dilationHeight,
+      dilationWidth: info.dilationWidth,
+      padTop: info.padInfo.top,
+      padLeft: info.padInfo.left,
+    };
+    const size = pool.x.reduce((a, b) => a * b);
+    const x = Float32Array.from({ length: size }, () => (random() < 0.5 ? 0 : random()));
+    const dy = Float32Array.from({ length: info.outShape.reduce((a, b) => a * b) }, () => random() - 0.5);
+    const jsOut = new Float32Array(size);
+    const simdOut = new Float32Array(size);
+    const jsMs = medianMs(() => js.maxPoolGradInto(x, dy, g, jsOut));
+    const simdMs = medianMs(() => run(x, dy, g, simdOut));
+    jsTotal += jsMs;
+    simdTotal += simdMs;
+    let worst = 0;
+    for (let i = 0; i < size; i++) worst = Math.max(worst, Math.abs(jsOut[i] - simdOut[i]));
+    console.log(
+      `  ${`${pool.name} [${pool.x}]`.padEnd(32)} js ${jsMs.toFixed(2).padStart(7)}   wasm SIMD ${simdMs.toFixed(2).padStart(6)}   ` +
+        `js / SIMD ${(jsMs / simdMs).toFixed(1).padStart(5)}x   max abs diff ${worst.toExponential(1)}`,
+    );
+  }
+  console.log(
+    `  ${'all pools'.padEnd(32)} js ${jsTotal.toFixed(2).padStart(7)}   wasm SIMD ${simdTotal.toFixed(2).padStart(6)}   ` +
+      `js / SIMD ${(jsTotal / simdTotal).toFixed(1).padStart(5)}x`,
+  );
+}
+
 await benchFilterGradient();
 await benchInputGradient();
+await benchMaxPoolGradient();
 if (kernelsOnly) process.exit(0);
 
 if (!existsSync(path.join(mnistDir, 'train-images-idx3-ubyte.gz'))) {

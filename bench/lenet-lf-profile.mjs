@@ -1,7 +1,7 @@
 // Per-kernel profile of one training step of the MultiBench LF LeNet (bench/lenet-lf.mjs's model, batch
 // 40) on wasm, before and after omnifuse's faster training kernels, in one run: "before" registers the
-// plain-JS Conv2DBackpropFilter, wasm's own Conv2DBackpropInput and tfjs-core's FusedBatchNorm
-// gradient; "after" is what
+// plain-JS Conv2DBackpropFilter and MaxPoolGrad, wasm's own Conv2DBackpropInput and tfjs-core's
+// FusedBatchNorm gradient; "after" is what
 // selectBackend('wasm') installs. Prints kernel time per kernel name (median of --steps profiled steps
 // after a warm-up), the top kernels and the step totals with their ratio.
 //
@@ -31,10 +31,13 @@ const { fusedBatchNormGradConfig: tfjsBatchNormGrad } = await import(
 ).catch(() => ({}));
 const { conv2dBackpropFilterKernel } = await import('../packages/core/src/kernels/conv2d-backprop-filter.ts');
 const { fusedBatchNormGrad } = await import('../packages/core/src/kernels/fused-batch-norm-grad.ts');
+const { maxPoolGradKernel } = await import('../packages/core/src/kernels/max-pool-grad.ts');
 
 function useKernels(which) {
   tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
   tf.registerKernel(conv2dBackpropFilterKernel(tf, { engine: which === 'before' ? 'js' : 'auto' }));
+  tf.unregisterKernel('MaxPoolGrad', 'wasm');
+  tf.registerKernel(maxPoolGradKernel(tf, { engine: which === 'before' ? 'js' : 'auto' }));
   tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
   tf.registerKernel(which === 'before' ? builtInInputGrad : conv2dBackpropInputKernel(tf));
   // A wasm kernel binds its C++ function when the backend starts; one registered later binds here.

@@ -22,6 +22,11 @@ export const wasmKernels = [
     kernel: 'Conv2DBackpropInput',
     constant: 'CONV2D_BACKPROP_INPUT_WASM_BASE64',
   },
+  {
+    name: 'max-pool-grad',
+    kernel: 'MaxPoolGrad',
+    constant: 'MAX_POOL_GRAD_WASM_BASE64',
+  },
 ];
 
 const sourcePath = (name) => path.join(root, `wasm/${name}.ts`);
@@ -45,6 +50,7 @@ export async function compileWasmKernel(name) {
 
 export const compileConv2dBackpropFilterWasm = () => compileWasmKernel('conv2d-backprop-filter');
 export const compileConv2dBackpropInputWasm = () => compileWasmKernel('conv2d-backprop-input');
+export const compileMaxPoolGradWasm = () => compileWasmKernel('max-pool-grad');
 
 export function generatedModule({ name, kernel, constant }, binary) {
   const { version } = JSON.parse(

@@ -1,4 +1,5 @@
 import type { KernelConfig, TensorInfo, Tfjs, WasmHeapBackend } from './kernel-types.js';
+import { createWasmMaxPoolGrad, type MaxPoolGradRun } from './max-pool-grad-wasm.js';
 
 export interface PoolGeometry {
   batch: number;
@@ -68,12 +69,23 @@ export function maxPoolGradInto(
   }
 }
 
+export interface MaxPoolGradKernelOptions {
+  /**
+   * 'auto' (default): the WebAssembly SIMD kernel where WebAssembly SIMD is available, else the
+   * plain-JS one; 'js' forces the plain-JS kernel (tests, comparison benchmarks).
+   */
+  engine?: 'auto' | 'js';
+}
+
 /**
  * `MaxPoolGrad` for wasm. tfjs-backend-wasm 4.22 has one, but it routes the gradient of a window whose
  * values are all <= 0 to the wrong place (or drops it), and breaks ties differently from cpu; max
  * pooling not preceded by ReLU (e.g. after batch norm, or maxPooling1d on raw features) trained wrong.
+ * Runs the WebAssembly SIMD kernel (max-pool-grad-wasm.ts, same results) where it can; the module is
+ * instantiated on first use and keeps its memory for later calls.
  */
-export function maxPoolGradKernel(tf: Tfjs): KernelConfig {
+export function maxPoolGradKernel(tf: Tfjs, options: MaxPoolGradKernelOptions = {}): KernelConfig {
+  let simd: MaxPoolGradRun | null | undefined = options.engine === 'js' ? null : undefined;
   return {
     kernelName: 'MaxPoolGrad',
     backendName: 'wasm',
@@ -95,7 +107,8 @@ export function maxPoolGradKernel(tf: Tfjs): KernelConfig {
       );
       const wasm = backend as unknown as WasmHeapBackend;
       const out = wasm.makeOutput([...input.shape], 'float32');
-      maxPoolGradInto(
+      // Views are taken after makeOutput: allocating can grow (and so detach) the wasm heap.
+      const args = [
         wasm.typedArrayFromHeap(input),
         wasm.typedArrayFromHeap(dy),
         {
@@ -115,7 +128,10 @@ export function maxPoolGradKernel(tf: Tfjs): KernelConfig {
           padLeft: info.padInfo.left,
         },
         wasm.typedArrayFromHeap(out) as Float32Array,
-      );
+      ] as const;
+      if (simd === undefined) simd = createWasmMaxPoolGrad();
+      // The SIMD kernel's own memory is separate from tfjs's heap, so the views stay valid.
+      if (!simd?.(...args)) maxPoolGradInto(...args);
       return out;
     },
   };
