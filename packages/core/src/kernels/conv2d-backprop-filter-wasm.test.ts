@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../rng.js';
 import { conv2dBackpropFilterInto, conv2dBackpropFilterKernel } from './conv2d-backprop-filter.js';
 import { CONV2D_BACKPROP_FILTER_WASM_BASE64 } from './conv2d-backprop-filter-wasm.generated.js';
@@ -11,6 +11,7 @@ import {
   loadTfWithWasm,
   randomTensor,
   relativeError,
+  replaceKernelDuringSuite,
   runKernelOn,
 } from './kernel-test-kit.js';
 import { type ConvGeometry, convGeometry, type Tfjs } from './kernel-types.js';
@@ -148,17 +149,10 @@ describe('WebAssembly SIMD Conv2DBackpropFilter', () => {
 });
 
 describe('Conv2DBackpropFilter with the JS fallback forced', () => {
-  const original = () => tf.getKernel('Conv2DBackpropFilter', 'wasm');
-  let saved: ReturnType<typeof original>;
-  beforeAll(() => {
-    saved = original();
-    tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
-    tf.registerKernel(conv2dBackpropFilterKernel(tf, { engine: 'js' }));
-  });
-  afterAll(() => {
-    tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
-    if (saved) tf.registerKernel(saved);
-  });
+  replaceKernelDuringSuite(
+    () => tf,
+    (tf) => conv2dBackpropFilterKernel(tf, { engine: 'js' }),
+  );
 
   for (const [i, c] of cases.slice(0, 4).entries()) {
     it(`runs the float64 JS kernel and matches cpu: ${label(c)}`, async () => {

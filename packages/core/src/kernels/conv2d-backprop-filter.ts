@@ -4,6 +4,7 @@ import {
 } from './conv2d-backprop-filter-wasm.js';
 import {
   type ConvGeometry,
+  conv2dInfoFromAttrs,
   convGeometry,
   type KernelConfig,
   type TensorInfo,
@@ -156,23 +157,8 @@ export function conv2dBackpropFilterKernel(
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-      const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as {
-        strides: [number, number] | number;
-        pad: Parameters<Tfjs['backend_util']['computeConv2DInfo']>[4];
-        dataFormat: 'NHWC' | 'NCHW';
-        dimRoundingMode?: 'floor' | 'round' | 'ceil';
-        filterShape: [number, number, number, number];
-      };
-      const info = tf.backend_util.computeConv2DInfo(
-        x.shape as [number, number, number, number],
-        filterShape,
-        strides,
-        1,
-        pad,
-        dimRoundingMode,
-        false,
-        tf.backend_util.convertConv2DDataFormat(dataFormat ?? 'NHWC'),
-      );
+      const { filterShape } = attrs as unknown as { filterShape: number[] };
+      const info = conv2dInfoFromAttrs(tf, x.shape, filterShape, attrs);
       const wasm = backend as unknown as WasmHeapBackend;
       const out = wasm.makeOutput([...info.filterShape], 'float32');
       // Views are taken after makeOutput: allocating can grow (and so detach) the wasm heap.

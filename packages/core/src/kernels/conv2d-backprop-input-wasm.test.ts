@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../rng.js';
 import { conv2dBackpropInputInto, conv2dBackpropInputKernel } from './conv2d-backprop-input.js';
 import { CONV2D_BACKPROP_INPUT_WASM_BASE64 } from './conv2d-backprop-input-wasm.generated.js';
@@ -11,6 +11,7 @@ import {
   loadTfWithWasm,
   randomTensor,
   relativeError,
+  replaceKernelDuringSuite,
   runKernelOn,
 } from './kernel-test-kit.js';
 import { type ConvGeometry, convGeometry, type Tfjs } from './kernel-types.js';
@@ -146,17 +147,10 @@ describe('WebAssembly SIMD Conv2DBackpropInput', () => {
 });
 
 describe('Conv2DBackpropInput with the JS fallback forced', () => {
-  const current = () => tf.getKernel('Conv2DBackpropInput', 'wasm');
-  let saved: ReturnType<typeof current>;
-  beforeAll(() => {
-    saved = current();
-    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-    tf.registerKernel(conv2dBackpropInputKernel(tf, { engine: 'js' }));
-  });
-  afterAll(() => {
-    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-    if (saved) tf.registerKernel(saved);
-  });
+  replaceKernelDuringSuite(
+    () => tf,
+    (tf) => conv2dBackpropInputKernel(tf, { engine: 'js' }),
+  );
 
   for (const [i, c] of cases.slice(0, 4).entries()) {
     it(`runs the float64 JS kernel and matches cpu: ${label(c)}`, async () => {

@@ -1,6 +1,7 @@
 import { type Conv2dBackpropInputRun, createWasmConv2dBackpropInput } from './conv2d-backprop-input-wasm.js';
 import {
   type ConvGeometry,
+  conv2dInfoFromAttrs,
   convGeometry,
   type KernelConfig,
   type TensorInfo,
@@ -79,24 +80,9 @@ export function conv2dBackpropInputKernel(
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
-      const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as {
-        strides: [number, number] | number;
-        pad: Parameters<Tfjs['backend_util']['computeConv2DInfo']>[4];
-        dataFormat: 'NHWC' | 'NCHW';
-        dimRoundingMode?: 'floor' | 'round' | 'ceil';
-        inputShape: [number, number, number, number];
-      };
+      const { inputShape } = attrs as unknown as { inputShape: number[] };
       // Like wasm's built-in (and tfjs's conv2d gradient): no dilations.
-      const info = tf.backend_util.computeConv2DInfo(
-        inputShape,
-        filter.shape as [number, number, number, number],
-        strides,
-        1,
-        pad,
-        dimRoundingMode,
-        false,
-        tf.backend_util.convertConv2DDataFormat(dataFormat ?? 'NHWC'),
-      );
+      const info = conv2dInfoFromAttrs(tf, inputShape, filter.shape, attrs);
       const wasm = backend as unknown as WasmHeapBackend;
       const out = wasm.makeOutput([...info.inShape], 'float32');
       // Views are taken after makeOutput: allocating can grow (and so detach) the wasm heap.

@@ -1,6 +1,8 @@
 // Helpers for the kernel tests: run one kernel on cpu and on wasm from the same inputs.
+
+import { afterAll, beforeAll } from 'vitest';
 import type { Rng } from '../spec/rng.js';
-import type { Tfjs } from './kernel-types.js';
+import type { KernelConfig, Tfjs } from './kernel-types.js';
 import { registerWasmTrainingKernels } from './register-wasm-training-kernels.js';
 
 export interface HostTensor {
@@ -70,4 +72,24 @@ export async function compareWithCpu(
   const cpu = await runKernelOn(tf, 'cpu', kernelName, inputs, attrs);
   const wasm = await runKernelOn(tf, 'wasm', kernelName, inputs, attrs);
   return { shape: wasm.shape, cpuShape: cpu.shape, error: relativeError(wasm.values, cpu.values) };
+}
+
+/**
+ * For the tests of the calling `describe`: the kernel `make(tf)` returns replaces the one registered
+ * under its name and backend (e.g. a kernel with its JS fallback forced), and the original comes back
+ * after. `tf` is a getter because suites load tfjs in a `beforeAll`.
+ */
+export function replaceKernelDuringSuite(tf: () => Tfjs, make: (tf: Tfjs) => KernelConfig): void {
+  let replacement: KernelConfig;
+  let saved: KernelConfig | undefined;
+  beforeAll(() => {
+    replacement = make(tf());
+    saved = tf().getKernel(replacement.kernelName, replacement.backendName);
+    if (saved) tf().unregisterKernel(replacement.kernelName, replacement.backendName);
+    tf().registerKernel(replacement);
+  });
+  afterAll(() => {
+    tf().unregisterKernel(replacement.kernelName, replacement.backendName);
+    if (saved) tf().registerKernel(saved);
+  });
 }

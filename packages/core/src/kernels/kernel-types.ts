@@ -62,3 +62,31 @@ export function convGeometry(info: Conv2DInfo): ConvGeometry {
     dyStrides: channelsLast ? [oh * ow * oc, ow * oc, oc, 1] : [oc * oh * ow, ow, 1, oh * ow],
   };
 }
+
+/** The attributes tfjs passes to the conv2d gradient kernels. */
+interface Conv2DGradAttrs {
+  readonly strides: [number, number] | number;
+  readonly pad: Parameters<Tfjs['backend_util']['computeConv2DInfo']>[4];
+  readonly dataFormat?: 'NHWC' | 'NCHW';
+  readonly dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+/** conv2d's geometry from a gradient kernel's attributes (no dilations, as tfjs's conv2d gradient). */
+export function conv2dInfoFromAttrs(
+  tf: Tfjs,
+  inputShape: readonly number[],
+  filterShape: readonly number[],
+  attrs: unknown,
+): Conv2DInfo {
+  const { strides, pad, dataFormat, dimRoundingMode } = attrs as Conv2DGradAttrs;
+  return tf.backend_util.computeConv2DInfo(
+    inputShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    tf.backend_util.convertConv2DDataFormat(dataFormat ?? 'NHWC'),
+  );
+}

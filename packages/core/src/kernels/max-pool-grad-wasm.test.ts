@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRng } from '../rng.js';
 import type { Rng } from '../spec/rng.js';
-import { type HostTensor, loadTfWithWasm, runKernelOn } from './kernel-test-kit.js';
+import { type HostTensor, loadTfWithWasm, replaceKernelDuringSuite, runKernelOn } from './kernel-test-kit.js';
 import type { Tfjs } from './kernel-types.js';
 import { maxPoolGradInto, maxPoolGradKernel, type PoolGeometry } from './max-pool-grad.js';
 import { MAX_POOL_GRAD_WASM_BASE64 } from './max-pool-grad-wasm.generated.js';
@@ -238,17 +238,10 @@ describe('WebAssembly SIMD MaxPoolGrad', () => {
 });
 
 describe('MaxPoolGrad with the JS fallback forced', () => {
-  const current = () => tf.getKernel('MaxPoolGrad', 'wasm');
-  let saved: ReturnType<typeof current>;
-  beforeAll(() => {
-    saved = current();
-    tf.unregisterKernel('MaxPoolGrad', 'wasm');
-    tf.registerKernel(maxPoolGradKernel(tf, { engine: 'js' }));
-  });
-  afterAll(() => {
-    tf.unregisterKernel('MaxPoolGrad', 'wasm');
-    if (saved) tf.registerKernel(saved);
-  });
+  replaceKernelDuringSuite(
+    () => tf,
+    (tf) => maxPoolGradKernel(tf, { engine: 'js' }),
+  );
 
   for (const [i, c] of cases.slice(0, 6).entries()) {
     it(`runs the JS kernel and matches cpu: ${label(c)}`, async () => {
