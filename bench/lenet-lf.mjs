@@ -5,9 +5,12 @@
 // /usr/bin/python3, 1 and 2 threads) on synthetic tensors of the same shapes, in the same run.
 //
 //   node --conditions=@omnifuse/source --import tsx bench/lenet-lf.mjs [--samples=2000] [--batch=40] [--epochs=1]
-//     [--torch-epochs=3] [--torch-threads=1,2]
+//     [--workers=1,2] [--torch-epochs=3] [--torch-threads=1,2]
 //
-// omnifuse times `epochs` epochs after a 2-batch warm-up; PyTorch `torch-epochs` after a warm-up epoch (medians).
+// omnifuse times `epochs` epochs after a 2-batch warm-up, once per count in `--workers` (data-parallel
+// gradient threads, `training.workers`; each count starts from the same initial weights); PyTorch
+// `torch-epochs` after a warm-up epoch (medians). The last table puts omnifuse at N workers against
+// PyTorch at N threads, and N workers against 1.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -81,7 +84,7 @@ export async function buildLenetLf(tf, overrides = {}) {
   const labels = Array.from({ length: CLASSES }, (_, i) => String(i));
   const task = { type: 'classification', field: 'label', labels };
   const composed = core.composeModel({ tf, spec, encoders, fusion, task, seed: spec.training.seed });
-  return { ...composed, spec, task };
+  return { ...composed, spec, task, encoders, registry };
 }
 
 /** Trainable parameters, and per-group counts (image encoder, audio encoder, the rest). */
@@ -140,48 +143,70 @@ async function main() {
   const torchEpochs = Number(args.get('torch-epochs') ?? 3);
   const threads = (args.get('torch-threads') ?? '1,2').split(',').filter(Boolean).map(Number);
 
+  const workerCounts = (args.get('workers') ?? '1').split(',').filter(Boolean).map(Number);
+
   const { selectBackend } = await import('@omnifuse/core');
-  const { createSupervisedTrainer } = await import('@omnifuse/trainer');
+  const { createSupervisedTrainer, replicaRecipe } = await import('@omnifuse/trainer');
   const backend = await selectBackend('wasm');
   const tf = backend.tf;
-  const { model, inputNames, task } = await buildLenetLf(tf, { batchSize: batch });
-  const params = parameterCounts(model);
-  const { table } = syntheticTable(tf, samples, inputNames);
-  const trainer = createSupervisedTrainer();
-  const options = { epochs, batchSize: batch, learningRate: 1e-3, optimizer: 'adam', shuffle: true, seed: 1 };
-  // Warm-up (kernel compilation, first allocations): two batches, same weights carried on.
-  const warm = syntheticTable(tf, 2 * batch, inputNames, 11).table;
-  await trainer.fit({ model, task, train: warm, options: { ...options, epochs: 1 } });
-  tf.dispose([...Object.values(warm.inputs), warm.target]);
-  const epochSeconds = [];
-  // This process's CPU seconds per epoch too: on a VM shared with other jobs wall time swings with their load.
-  const cpuSeconds = () => {
-    const { user, system } = process.cpuUsage();
-    return (user + system) / 1e6;
-  };
-  const cpuMarks = [];
-  const history = await trainer.fit({
-    model,
-    task,
-    train: table,
-    options,
-    callbacks: [
-      {
-        onTrainBegin: () => void cpuMarks.push(cpuSeconds()),
-        onEpochEnd: ({ seconds }) => {
-          epochSeconds.push(seconds);
-          cpuMarks.push(cpuSeconds());
+  const runs = [];
+  let params;
+  for (const workers of workerCounts) {
+    const built = await buildLenetLf(tf, { batchSize: batch });
+    const { model, inputNames, task } = built;
+    params = parameterCounts(model);
+    const replica = replicaRecipe({ ...built, baseDir: path.resolve(here, '..'), seed: 1, backend: 'wasm' });
+    const { table } = syntheticTable(tf, samples, inputNames);
+    const trainer = createSupervisedTrainer();
+    const options = {
+      epochs,
+      batchSize: batch,
+      learningRate: 1e-3,
+      optimizer: 'adam',
+      shuffle: true,
+      seed: 1,
+      workers,
+    };
+    // Warm-up (kernel compilation, first allocations): two batches, same weights carried on. With
+    // workers it warms this thread only; each timed run starts its own workers.
+    const warm = syntheticTable(tf, 2 * batch, inputNames, 11).table;
+    await trainer.fit({ model, task, train: warm, options: { ...options, epochs: 1, workers: 1 } });
+    tf.dispose([...Object.values(warm.inputs), warm.target]);
+    const epochSeconds = [];
+    // CPU seconds of the process per epoch too (with workers: all threads).
+    const cpuSeconds = () => {
+      const { user, system } = process.cpuUsage();
+      return (user + system) / 1e6;
+    };
+    const cpuMarks = [];
+    const history = await trainer.fit({
+      model,
+      task,
+      train: table,
+      options,
+      replica,
+      callbacks: [
+        {
+          onTrainBegin: () => void cpuMarks.push(cpuSeconds()),
+          onEpochEnd: ({ seconds }) => {
+            epochSeconds.push(seconds);
+            cpuMarks.push(cpuSeconds());
+          },
         },
-      },
-    ],
-  });
-  const cpuEpochs = cpuMarks.slice(1).map((t, i) => t - cpuMarks[i]);
-  const omnifuse = {
-    seconds: median(epochSeconds),
-    all: epochSeconds,
-    cpu: median(cpuEpochs),
-    loss: history.epochs.at(-1).loss,
-  };
+      ],
+    });
+    const cpuEpochs = cpuMarks.slice(1).map((t, i) => t - cpuMarks[i]);
+    runs.push({
+      workers,
+      seconds: median(epochSeconds),
+      all: epochSeconds,
+      cpu: median(cpuEpochs),
+      loss: history.epochs.at(-1).loss,
+    });
+    tf.dispose([...Object.values(table.inputs), table.target]);
+    model.dispose();
+  }
+  const omnifuse = runs[0];
   const load = os.loadavg();
 
   const torchRuns = [];
@@ -221,7 +246,13 @@ async function main() {
         : ''),
   );
   const rows = [
-    ['omnifuse (wasm, 1 thread, trainer)', omnifuse.seconds, omnifuse.all, omnifuse.cpu, omnifuse.loss],
+    ...runs.map((r) => [
+      `omnifuse (wasm, ${r.workers} worker${r.workers > 1 ? 's' : ''}, trainer)`,
+      r.seconds,
+      r.all,
+      r.cpu,
+      r.loss,
+    ]),
     ...torchRuns.map((r) => [
       `PyTorch ${r.version} (${r.threads} thread${r.threads > 1 ? 's' : ''})`,
       r.seconds,
@@ -247,9 +278,16 @@ async function main() {
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
+  console.log('\n| omnifuse workers | samples/s | vs 1 worker | vs PyTorch at as many threads (wall) |');
+  console.log('| --- | --- | --- | --- |');
+  for (const r of runs) {
+    const torch = torchRuns.find((t) => t.threads === r.workers);
+    console.log(
+      `| ${r.workers} | ${(samples / r.seconds).toFixed(1)} | ${(omnifuse.seconds / r.seconds).toFixed(2)}× | ` +
+        `${torch ? `${(r.seconds / torch.seconds).toFixed(2)}× slower` : '—'} |`,
+    );
+  }
   if (!hasTorch) console.log('(no /usr/bin/python3 with torch: PyTorch comparison skipped)');
-  tf.dispose([...Object.values(table.inputs), table.target]);
-  model.dispose();
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

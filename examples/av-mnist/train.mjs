@@ -11,6 +11,7 @@
 //   --report (re-print the table and redraw the chart from <out>/runs, no training)
 //   --backend=wasm (any of core's backends: webgpu, cpu, tensorflow…)
 //   --features=mfcc (or logmel) --mfcc=20 --nfft=512 --mels=40 --hop=128 --cmvn=0 --audio-blocks=3 --seed=1
+//   --workers=1 (data-parallel gradient threads per run, training.workers; a number or auto)
 // --jobs=N trains N methods at once in child processes: the wasm backend runs one thread, so on
 // two cores two jobs take about half the wall time. All runs share one feature cache, so every
 // image and clip is preprocessed once (the first runs fill it; image and audio run first).
@@ -50,6 +51,8 @@ const settings = {
   nMfcc: number('mfcc', 20),
   cmvn: number('cmvn', 0) !== 0,
   seed: number('seed', 1),
+  // Data-parallel gradient threads per run (training.workers): a number or "auto".
+  workers: flags.workers === 'auto' ? 'auto' : number('workers', 1),
 };
 
 /**
@@ -159,6 +162,7 @@ function specFor(method) {
       learningRate: settings.learningRate,
       seed: settings.seed,
       restoreBestWeights: true,
+      workers: settings.workers,
     },
   };
 }

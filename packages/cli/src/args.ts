@@ -99,6 +99,17 @@ export function numberOption(args: ParsedArgs, name: string): number | undefined
   return typeof value === 'number' ? value : undefined;
 }
 
+/** `--workers <n|auto>`: a positive integer or `auto`; absent: undefined (the config decides). */
+export function workersOption(args: ParsedArgs): 'auto' | number | undefined {
+  const value = stringOption(args, 'workers');
+  if (value === undefined) return undefined;
+  if (value === 'auto') return 'auto';
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1)
+    throw new UsageError(`--workers must be a positive integer or auto, not "${value}"`);
+  return count;
+}
+
 export function flag(args: ParsedArgs, name: string): boolean {
   return args.options[name] === true;
 }

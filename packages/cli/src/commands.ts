@@ -23,6 +23,14 @@ const ON_INVALID_OPTION: OptionDef = {
     "invalid records: fail after reporting every one, or skip them (default: the config's onInvalid, fail)",
 };
 
+/** `--workers`, shared by train and fine-tune. */
+const WORKERS_OPTION: OptionDef = {
+  type: 'string',
+  value: '<n|auto>',
+  description:
+    'data-parallel gradient threads (wasm and cpu backends; auto = physical cores); overrides training.workers',
+};
+
 const BACKENDS = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 
 export const COMMANDS: readonly CommandDef[] = [
@@ -123,6 +131,7 @@ export const COMMANDS: readonly CommandDef[] = [
         description: "override the config's backend",
       },
       resume: { type: 'boolean', description: 'resume from the last checkpoint' },
+      workers: WORKERS_OPTION,
       'checkpoint-dir': {
         type: 'string',
         value: '<dir>',
@@ -170,6 +179,7 @@ export const COMMANDS: readonly CommandDef[] = [
       },
       'learning-rate': { type: 'string', value: '<rate>', description: 'override training.learningRate' },
       epochs: { type: 'string', value: '<n>', integer: true, description: 'override training.epochs' },
+      workers: WORKERS_OPTION,
       out: {
         type: 'string',
         short: 'o',

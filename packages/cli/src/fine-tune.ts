@@ -2,7 +2,14 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { BUNDLE_FILES, ErrorCode, OmnifuseError, type PluginV1 } from '@omnifuse/core';
 import { fineTune } from '@omnifuse/trainer';
-import { numberOption, type ParsedArgs, positional, stringOption, UsageError } from './args.js';
+import {
+  numberOption,
+  type ParsedArgs,
+  positional,
+  stringOption,
+  UsageError,
+  workersOption,
+} from './args.js';
 import { activateBackend } from './backend-line.js';
 import { bundlePackages } from './bundle.js';
 import { type OnInvalid, printCheck } from './invalid-records.js';
@@ -52,6 +59,7 @@ export async function runFineTune(args: ParsedArgs, io: CliIo): Promise<number> 
     progress: { stream: io.stderr },
     onInvalid: stringOption(args, 'on-invalid') as OnInvalid | undefined,
     onCheck: (report, onInvalid) => printCheck(io, report, onInvalid),
+    workers: workersOption(args),
   });
   result.model.dispose();
   line(io.stderr, `saved ${path.relative(io.cwd, bundleOut) || bundleOut}`);

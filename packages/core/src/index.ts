@@ -49,6 +49,10 @@ export {
   applyFinalNorm,
   applyProjection,
   applyTransformerBlock,
+  type BatchShard,
+  batchDropout,
+  batchRandomUniform,
+  batchShard,
   type ComposedInput,
   type ComposedModel,
   type ComposeModelArgs,
@@ -87,6 +91,7 @@ export {
   projectionOptionsSchema,
   type SeededDropoutArgs,
   type SeededRandomLayer,
+  setBatchShard,
   type TransformerBlockOptions,
 } from './compose/index.js';
 export * from './dataset/index.js';

@@ -167,6 +167,12 @@ export const trainingSpecSchema = z
       .strict()
       .optional(),
     restoreBestWeights: z.boolean().default(true),
+    /**
+     * Data-parallel worker threads (wasm and cpu backends): each computes the gradients of its shard
+     * of every batch; `auto` is the number of physical cores, capped by the batch size. Default 1.
+     * Batch-norm statistics are per shard. Results are deterministic for a given number of workers.
+     */
+    workers: z.union([z.literal('auto'), z.number().int().positive()]).optional(),
   })
   .strict()
   .superRefine((training, ctx) => {

@@ -26,6 +26,7 @@ import {
 } from '@omnifuse/core';
 import * as tf from '@tensorflow/tfjs';
 import { type BackendChoice, useBackend } from './backend.js';
+import { replicaRecipe } from './data-parallel/recipe.js';
 import { applyFreezing, learningRateGroups } from './fine-tune-layers.js';
 import { encodeTargets } from './labels.js';
 import { bundlePluginPackages, loadModel } from './load-model.js';
@@ -85,6 +86,8 @@ export interface FineTuneOptions {
   readonly onInvalid?: 'fail' | 'skip';
   /** Receives the data check's report before anything is trained. */
   readonly onCheck?: (report: DataCheckReport, onInvalid: 'fail' | 'skip') => void;
+  /** Overrides the training spec's `workers` (data-parallel gradient threads). */
+  readonly workers?: 'auto' | number;
 }
 
 /**
@@ -99,8 +102,9 @@ export async function fineTune(options: FineTuneOptions): Promise<TrainResult> {
   const baseDir = path.resolve(options.baseDir ?? process.cwd());
   const backend = await useBackend(options.backend ?? (await savedBackend(bundleDir)));
   // The bundle's plugin packages, for loading it, for the trainer, and for the saved manifest.
+  const pluginPackages = await bundlePluginPackages(bundleDir);
   const registry = await resolveRegistry({
-    specifiers: await bundlePluginPackages(bundleDir),
+    specifiers: pluginPackages,
     baseDir,
     registry: options.registry,
     tolerant: true,
@@ -171,7 +175,9 @@ export async function fineTune(options: FineTuneOptions): Promise<TrainResult> {
     const callbacks = [...(options.callbacks ?? [])];
     if (options.progress)
       callbacks.push(createProgressReporter(options.progress === true ? {} : options.progress));
-    const { trainer: _trainer, ...trainingOptions } = spec.training;
+    const { trainer: _trainer, ...specOptions } = spec.training;
+    const trainingOptions =
+      options.workers === undefined ? specOptions : { ...specOptions, workers: options.workers };
     const history = await trainer.fit({
       model,
       task,
@@ -180,6 +186,18 @@ export async function fineTune(options: FineTuneOptions): Promise<TrainResult> {
       options: trainingOptions,
       callbacks,
       augment: createBatchAugmenter(parts.train, augmentable, spec.training.seed),
+      replica: replicaRecipe({
+        spec: { ...bundle.spec, plugins: pluginPackages },
+        baseDir,
+        registry,
+        encoders,
+        task,
+        seed: bundle.manifest.seed,
+        backend,
+        ...(augmentable.length > 0
+          ? { augment: { records: parts.train.ids, seed: spec.training.seed } }
+          : {}),
+      }),
       checkpoint: options.checkpointDir
         ? {
             dir: path.resolve(options.checkpointDir),

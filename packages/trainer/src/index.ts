@@ -1,6 +1,8 @@
 export { type BackendChoice, useBackend, useBackendWithLabel } from './backend.js';
 export { BestEpochTracker, monitorMode } from './best-epoch.js';
 export { type Checkpoint, checkpointFile, listCheckpoints, readLatestCheckpoint } from './checkpoints.js';
+export { physicalCores, resolveWorkers, shardRows } from './data-parallel/cores.js';
+export { type RecipeArgs, replicaRecipe } from './data-parallel/recipe.js';
 export { type FineTuneOptions, fineTune } from './fine-tune.js';
 export { allLayers, applyFreezing, learningRateGroups, selectLayers } from './fine-tune-layers.js';
 export { clipByGlobalNorm } from './gradient-clipping.js';

@@ -86,4 +86,21 @@ describe('checkpoints and resume', () => {
     expect(resumed.stderr()).toMatch(/skipping checkpoint .*epoch-0002\.ckpt: checksum mismatch/);
     expect(result(dir)).toEqual(result(path.join(work, 'full')));
   });
+
+  it('with 2 data-parallel workers, a run killed with SIGKILL and resumed equals an uninterrupted 2-worker run', async () => {
+    const full = path.join(work, 'full-2');
+    const killed = path.join(work, 'killed-2');
+    const uninterrupted = start(full, '--workers', '2');
+    const doomed = start(killed, '--stall-at', '2:10', '--workers', '2');
+    await until(() => existsSync(path.join(killed, 'out.json.stalled')));
+    doomed.child.kill('SIGKILL');
+    expect(await doomed.done).toBeNull();
+    const resumed = start(killed, '--resume', '--workers', '2');
+    expect(await resumed.done).toBe(0);
+    expect(await uninterrupted.done).toBe(0);
+    const expected = result(full);
+    expect(expected.epochs).toHaveLength(5);
+    // Bit for bit, dropout masks drawn in the workers included.
+    expect(result(killed)).toEqual(expected);
+  });
 });

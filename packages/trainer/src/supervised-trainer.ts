@@ -17,6 +17,8 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { BestEpochTracker } from './best-epoch.js';
 import { runParallel, runSequential } from './callbacks.js';
+import { resolveWorkers } from './data-parallel/cores.js';
+import { GradientWorkers } from './data-parallel/pool.js';
 import { clipByGlobalNorm } from './gradient-clipping.js';
 import { correctCount, decisionsPerExample, exampleLosses } from './losses.js';
 import { createLrScheduler } from './lr-schedules.js';
@@ -116,6 +118,7 @@ async function fit(
         TRAINER_ID,
       )
     : undefined;
+  const perExample = decisionsPerExample(task, train.target);
   const monitor = options.earlyStopping?.monitor ?? (validation && validation.size > 0 ? 'val_loss' : 'loss');
   const tracker = new BestEpochTracker(monitor, options.earlyStopping?.minDelta ?? 0);
   // Shuffling and augmentation draw from generators forked by (seed, epoch) only, so an epoch
@@ -127,16 +130,31 @@ async function fit(
     ? { ...args.checkpoint, fingerprint: runFingerprint(args, paramGroups) }
     : null;
   let run: RunState = { epochs: [], best: null, stoppedEarly: false, seconds: 0 };
+  const workerCount = resolveWorkers(options.workers, { batchSize, backend: tf.getBackend() });
+  let workers: GradientWorkers | null = null;
 
   try {
     if (checkpoint?.resume)
       run = (await restoreTrainingState(checkpoint.dir, checkpoint.fingerprint, parts)) ?? run;
+    if (workerCount > 1) {
+      workers = await GradientWorkers.start({
+        count: workerCount,
+        recipe: replicaRecipe(args),
+        model,
+        train,
+        validation,
+        classWeights,
+        labelSmoothing: shaping.labelSmoothing,
+        evaluationBatchSize,
+      });
+    }
     await runSequential(callbacks, 'onTrainBegin', {
       epochs: options.epochs,
       trainSize: train.size,
       validationSize: validation?.size ?? 0,
       batchesPerEpoch,
       backend: tf.getBackend(),
+      workers: workerCount,
     });
     for (let epoch = run.epochs.length; epoch < options.epochs && !run.stoppedEarly; epoch++) {
       const epochStarted = performance.now();
@@ -147,23 +165,40 @@ async function fit(
       let lr = options.learningRate;
       for (let batch = 0; batch < batchesPerEpoch; batch++) {
         const rows = indices.slice(batch * batchSize, (batch + 1) * batchSize);
-        const augmented = args.augment?.({ epoch, batch, rows }) ?? null;
         lr = scheduler.lrAt(epoch, batch);
-        let step: ReturnType<typeof trainStep>;
-        try {
-          if (augmented) checkAugmented(train, augmented, rows.length, { epoch, batch });
-          step = trainStep({ model, task, table: train, inputNames, rows, augmented }, optimizer, variables, {
-            lr,
-            shaping,
-            clipNorm: options.gradientClipNorm,
-            lrScales,
-          });
-        } finally {
-          if (augmented) tf.dispose(Object.values(augmented));
+        const settings = { lr, clipNorm: options.gradientClipNorm, lrScales };
+        let batchLoss: number;
+        let batchCorrect: number | null;
+        if (workers) {
+          ({ loss: batchLoss, correct: batchCorrect } = await parallelStep(
+            workers,
+            { epoch, rows },
+            optimizer,
+            variables,
+            settings,
+          ));
+        } else {
+          const augmented = args.augment?.({ epoch, batch, rows }) ?? null;
+          let step: ReturnType<typeof trainStep>;
+          try {
+            if (augmented) checkAugmented(train, augmented, rows.length, { epoch, batch });
+            step = trainStep(
+              { model, task, table: train, inputNames, rows, augmented },
+              optimizer,
+              variables,
+              {
+                ...settings,
+                shaping,
+              },
+            );
+          } finally {
+            if (augmented) tf.dispose(Object.values(augmented));
+          }
+          const [loss, correct] = await Promise.all([step.loss.data(), step.correct?.data()]);
+          tf.dispose([step.loss, step.correct ?? []]);
+          batchLoss = loss[0]!;
+          batchCorrect = correct?.[0] ?? null;
         }
-        const [loss, correct] = await Promise.all([step.loss.data(), step.correct?.data()]);
-        tf.dispose([step.loss, step.correct ?? []]);
-        const batchLoss = loss[0]!;
         if (!Number.isFinite(batchLoss)) {
           throw new OmnifuseError({
             code: ErrorCode.Training,
@@ -174,14 +209,16 @@ async function fit(
           });
         }
         lossSum += batchLoss * rows.length;
-        if (correct) correctSum += correct[0]!;
-        decisions += rows.length * step.decisionsPerExample;
+        if (batchCorrect !== null) correctSum += batchCorrect;
+        decisions += rows.length * perExample;
         await runParallel(callbacks, 'onBatchEnd', { epoch, batch, batchesPerEpoch, loss: batchLoss });
       }
       const metrics: Record<string, number> = { loss: lossSum / train.size };
       if (task.type !== 'regression') metrics.accuracy = correctSum / decisions;
       if (validation && validation.size > 0) {
-        const result = await evaluate(model, task, validation, evaluationBatchSize);
+        const result = workers
+          ? await parallelEvaluate(workers, task, validation)
+          : await evaluate(model, task, validation, evaluationBatchSize);
         metrics.val_loss = result.loss;
         if (result.accuracy !== undefined) metrics.val_accuracy = result.accuracy;
       }
@@ -215,6 +252,7 @@ async function fit(
       });
     }
   } finally {
+    await workers?.close();
     tf.dispose(run.best ?? []);
     tf.dispose(shaping.classWeights ?? []);
     optimizer.dispose();
@@ -275,7 +313,7 @@ function trainStep(
     clipNorm: number | undefined;
     lrScales: readonly number[] | undefined;
   },
-): { loss: tf.Scalar; correct: tf.Scalar | null; decisionsPerExample: number } {
+): { loss: tf.Scalar; correct: tf.Scalar | null } {
   const { model, task, table, inputNames, rows, augmented } = inputs;
   let correct = null as tf.Scalar | null;
   const loss = tf.tidy(() => {
@@ -294,7 +332,66 @@ function trainStep(
     optimizer.step(variables, gradients, settings.lr, settings.lrScales);
     return value;
   });
-  return { loss, correct, decisionsPerExample: decisionsPerExample(task, table.target) };
+  return { loss, correct };
+}
+
+/**
+ * One optimiser step with the gradients the workers computed on their shards of `rows`: clipped by
+ * global norm when asked and applied at rate `lr` here, then the new weights go to the workers.
+ */
+async function parallelStep(
+  workers: GradientWorkers,
+  batch: { epoch: number; rows: readonly number[] },
+  optimizer: TrainerOptimizer,
+  variables: tf.Variable[],
+  settings: { lr: number; clipNorm: number | undefined; lrScales: readonly number[] | undefined },
+): Promise<{ loss: number; correct: number | null }> {
+  const step = await workers.step(batch.epoch, batch.rows);
+  try {
+    tf.tidy(() => {
+      let gradients = step.gradients;
+      if (settings.clipNorm !== undefined)
+        gradients = clipByGlobalNorm(gradients, settings.clipNorm).gradients;
+      optimizer.step(variables, gradients, settings.lr, settings.lrScales);
+    });
+  } finally {
+    tf.dispose(step.gradients.filter((g): g is tf.Tensor => g !== null));
+  }
+  await workers.publishWeights();
+  return { loss: step.loss, correct: step.correct };
+}
+
+async function parallelEvaluate(
+  workers: GradientWorkers,
+  task: TaskSpec,
+  data: TensorTable,
+): Promise<EvaluationResult> {
+  const { lossSum, correct } = await workers.evaluate();
+  const result: EvaluationResult = { loss: lossSum / data.size, size: data.size };
+  if (task.type === 'regression') return result;
+  return { ...result, accuracy: (correct ?? 0) / (data.size * decisionsPerExample(task, data.target)) };
+}
+
+/** The recipe workers compose their replicas from; `train()` and `fineTune()` give one. */
+function replicaRecipe(args: TrainerFitArgs): NonNullable<TrainerFitArgs['replica']> {
+  if (!args.replica) {
+    throw new OmnifuseError({
+      code: ErrorCode.InvalidOptions,
+      message:
+        'training.workers above 1 needs the model replica recipe (TrainerFitArgs.replica) that train() and fineTune() pass',
+      path: 'training.workers',
+      plugin: TRAINER_ID,
+    });
+  }
+  if (args.augment && !args.replica.augment) {
+    throw new OmnifuseError({
+      code: ErrorCode.InvalidOptions,
+      message: 'inputs augment, but the replica recipe has no augment records for the workers',
+      path: 'training.workers',
+      plugin: TRAINER_ID,
+    });
+  }
+  return args.replica;
 }
 
 /** Mean loss (and accuracy) over a table, in order and in batches, without dropout. */

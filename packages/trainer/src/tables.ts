@@ -20,6 +20,7 @@ import {
   preprocessField,
   type RecordFailure,
   type Registry,
+  type Rng,
   sanitizeText,
   type TensorTable,
   tensorDTypeOf,
@@ -236,27 +237,18 @@ export function createBatchAugmenter(
     const tensors: Record<string, tf.Tensor> = {};
     try {
       for (const { input, fitted, batch } of augmented) {
-        const { encoder, state } = fitted;
         const spec = input.featureSpec;
         const size = spec.shape.reduce((a, b) => a * b, 1);
-        const data = new (featureArrayType(spec.dtype))(rows.length * size);
-        rows.forEach((row, i) => {
-          if (batch.presence[row] === 0) return;
-          const record = dataset.ids[row]!;
-          const field = input.field;
-          const where = { plugin: encoder.id, step: 'augment', record, field };
-          // A copy, so an encoder that writes into its input cannot change the stored features.
-          const feature: Feature = {
-            dtype: spec.dtype,
-            shape: spec.shape,
-            data: batch.data.slice(row * size, (row + 1) * size),
-          };
-          const rng = root.fork(`augment:${field}:${epoch}:${record}`);
-          const result = inPluginStepSync(where, () =>
-            encoder.augment!(feature, state, { record, field, epoch, rng }),
-          );
-          checkAugmentedFeature(result, spec, size, where);
-          data.set(result.data, i * size);
+        const data = augmentRows({
+          field: input.field,
+          featureSpec: spec,
+          fitted,
+          rows,
+          epoch,
+          root,
+          recordOf: (row) => dataset.ids[row]!,
+          present: (row) => batch.presence[row] !== 0,
+          featureOf: (row) => batch.data.slice(row * size, (row + 1) * size),
         });
         tensors[input.featureInput] = tf.tensor(
           data,
@@ -270,6 +262,46 @@ export function createBatchAugmenter(
     }
     return tensors;
   };
+}
+
+export interface AugmentRowsArgs {
+  readonly field: string;
+  readonly featureSpec: ComposedInput['featureSpec'];
+  readonly fitted: FittedEncoder;
+  /** Table rows of the batch, in batch order. */
+  readonly rows: readonly number[];
+  readonly epoch: number;
+  /** `createRng(seed)`; each record draws from its fork `augment:<field>:<epoch>:<record>`. */
+  readonly root: Rng;
+  readonly recordOf: (row: number) => string | number;
+  readonly present: (row: number) => boolean;
+  /** The row's preprocessed feature, a copy the encoder may write into. */
+  readonly featureOf: (row: number) => Feature['data'];
+}
+
+/**
+ * One input's features for a batch of rows, each present row augmented by the encoder with a
+ * generator forked from the seed, the field, the epoch and the record id (so the thread or batch a
+ * record falls in changes nothing); missing rows stay zeros and never reach the encoder.
+ */
+export function augmentRows(args: AugmentRowsArgs): Feature['data'] {
+  const { field, featureSpec: spec, fitted, rows, epoch, root } = args;
+  const { encoder, state } = fitted;
+  const size = spec.shape.reduce((a, b) => a * b, 1);
+  const data = new (featureArrayType(spec.dtype))(rows.length * size);
+  rows.forEach((row, i) => {
+    if (!args.present(row)) return;
+    const record = args.recordOf(row);
+    const where = { plugin: encoder.id, step: 'augment', record, field };
+    const feature: Feature = { dtype: spec.dtype, shape: spec.shape, data: args.featureOf(row) };
+    const rng = root.fork(`augment:${field}:${epoch}:${record}`);
+    const result = inPluginStepSync(where, () =>
+      encoder.augment!(feature, state, { record, field, epoch, rng }),
+    );
+    checkAugmentedFeature(result, spec, size, where);
+    data.set(result.data, i * size);
+  });
+  return data;
 }
 
 function checkAugmentedFeature(

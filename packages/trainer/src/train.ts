@@ -32,6 +32,7 @@ import {
 } from '@omnifuse/core';
 import * as tf from '@tensorflow/tfjs';
 import { type BackendChoice, useBackendWithLabel } from './backend.js';
+import { replicaRecipe } from './data-parallel/recipe.js';
 import { encodeTargets, fitLabels } from './labels.js';
 import { resolveRegistry } from './plugins.js';
 import { createPredictor, type Predictor } from './predictor.js';
@@ -98,6 +99,8 @@ export interface TrainOptions {
   readonly onInvalid?: 'fail' | 'skip';
   /** Receives the data check's report (before anything is fitted), e.g. to print it. */
   readonly onCheck?: (report: DataCheckReport, onInvalid: 'fail' | 'skip') => void;
+  /** Overrides the spec's `training.workers` (data-parallel gradient threads). */
+  readonly workers?: 'auto' | number;
 }
 
 export interface TrainResult {
@@ -187,9 +190,19 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       task,
       train: tables.train!,
       validation: tables.validation,
-      options: trainingOptions(spec),
+      options: trainingOptions(spec, options.workers),
       callbacks,
       augment: createBatchAugmenter(parts.train, augmentable, seed),
+      replica: replicaRecipe({
+        spec,
+        baseDir,
+        registry,
+        encoders,
+        task,
+        seed,
+        backend,
+        ...(augmentable.length > 0 ? { augment: { records: parts.train.ids, seed } } : {}),
+      }),
       checkpoint: checkpointDir
         ? {
             dir: checkpointDir,
@@ -310,9 +323,9 @@ function specTask(spec: ModelSpec): TaskSpec {
   return { type: spec.output.type, field: spec.output.field, labels: spec.output.labels };
 }
 
-function trainingOptions(spec: ModelSpec): TrainingOptions {
+function trainingOptions(spec: ModelSpec, workers: TrainOptions['workers']): TrainingOptions {
   const { trainer: _trainer, ...options } = spec.training;
-  return options;
+  return workers === undefined ? options : { ...options, workers };
 }
 
 function resolveCheckpointDir(options: TrainOptions): string | null {

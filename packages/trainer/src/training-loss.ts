@@ -22,17 +22,51 @@ export function trainingLoss(
   shaping: LossShaping,
 ): tf.Scalar {
   return tf.tidy(() => {
-    const { classWeights, labelSmoothing } = shaping;
-    let smoothed = target;
-    if (labelSmoothing > 0) {
-      const classes = target.shape.at(-1)!;
-      smoothed = tf.add(tf.mul(tf.cast(target, 'float32'), 1 - labelSmoothing), labelSmoothing / classes);
-    }
-    const losses = exampleLosses(task, smoothed, prediction);
-    if (!classWeights) return tf.mean(losses) as tf.Scalar;
-    const weights = tf.sum(tf.mul(tf.cast(target, 'float32'), classWeights), -1);
+    const losses = shapedLosses(task, target, prediction, shaping.labelSmoothing);
+    const weights = exampleWeights(target, shaping);
+    if (!weights) return tf.mean(losses) as tf.Scalar;
     return tf.div(tf.sum(tf.mul(losses, weights)), tf.sum(weights)) as tf.Scalar;
   });
+}
+
+/**
+ * The training objective's numerator over a shard of a batch, Σ wᵢ·lossᵢ (wᵢ = 1 without class
+ * weights), and its denominator Σ wᵢ: shards' numerators summed over their denominators summed
+ * are the batch's `trainingLoss`, whatever the split.
+ */
+export function trainingLossSum(
+  task: TaskSpec,
+  target: tf.Tensor,
+  prediction: tf.Tensor,
+  shaping: LossShaping,
+): { sum: tf.Scalar; weight: tf.Scalar } {
+  return tf.tidy(() => {
+    const losses = shapedLosses(task, target, prediction, shaping.labelSmoothing);
+    const weights = exampleWeights(target, shaping);
+    if (!weights) return { sum: tf.sum(losses) as tf.Scalar, weight: tf.scalar(target.shape[0]!) };
+    return { sum: tf.sum(tf.mul(losses, weights)) as tf.Scalar, weight: tf.sum(weights) as tf.Scalar };
+  });
+}
+
+/** Per-example losses on targets smoothed to (1 − ε)·one-hot + ε/K. */
+function shapedLosses(
+  task: TaskSpec,
+  target: tf.Tensor,
+  prediction: tf.Tensor,
+  labelSmoothing: number,
+): tf.Tensor {
+  let smoothed = target;
+  if (labelSmoothing > 0) {
+    const classes = target.shape.at(-1)!;
+    smoothed = tf.add(tf.mul(tf.cast(target, 'float32'), 1 - labelSmoothing), labelSmoothing / classes);
+  }
+  return exampleLosses(task, smoothed, prediction);
+}
+
+/** Each example's weight, its true class's, or null without class weights. */
+function exampleWeights(target: tf.Tensor, shaping: LossShaping): tf.Tensor | null {
+  if (!shaping.classWeights) return null;
+  return tf.sum(tf.mul(tf.cast(target, 'float32'), shaping.classWeights), -1);
 }
 
 /**

@@ -41,7 +41,7 @@ interface SavedState {
  * from their seed and a count of draws (`SeededRandomLayer`); that count is the only random state
  * outside (seed, epoch), so a checkpoint records it by layer path and a resume puts it back.
  */
-function layersWithCalls(model: tf.LayersModel): Map<string, SeededRandomLayer> {
+export function layersWithCalls(model: tf.LayersModel): Map<string, SeededRandomLayer> {
   const found = new Map<string, SeededRandomLayer>();
   const visit = (layers: readonly tf.layers.Layer[], prefix: string) => {
     for (const layer of layers) {

@@ -1,5 +1,6 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { hashSeed } from '../rng.js';
+import { batchRandomUniform } from './random-state.js';
 
 type Tf = typeof tfjs;
 type Tensor = tfjs.Tensor;
@@ -83,7 +84,7 @@ export function defineFusionLayers(tf: Tf): {
         // A new mask per call, repeatable from the seed (as SeededDropout does).
         const seed = hashSeed(`${this.seed}:${this.calls++}`);
         const keep = tf.cast(
-          tf.greaterEqual(tf.randomUniform(presence.shape, 0, 1, 'float32', seed), this.rate),
+          tf.greaterEqual(batchRandomUniform(tf, presence.shape, seed), this.rate),
           'float32',
         );
         const dropped = tf.mul(presence, keep);

@@ -44,5 +44,13 @@ export {
   type ProjectionOptions,
   projectionOptionsSchema,
 } from './projection-head.js';
-export { hasRandomState, type SeededRandomLayer } from './random-state.js';
+export {
+  type BatchShard,
+  batchDropout,
+  batchRandomUniform,
+  batchShard,
+  hasRandomState,
+  type SeededRandomLayer,
+  setBatchShard,
+} from './random-state.js';
 export { applyFinalNorm, applyTransformerBlock, type TransformerBlockOptions } from './transformer-block.js';

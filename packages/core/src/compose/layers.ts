@@ -12,6 +12,7 @@ import {
   type MultiHeadAttentionArgs,
 } from './multi-head-attention.js';
 import { definePositionEmbedding, type PositionEmbeddingArgs } from './position-embedding.js';
+import { batchDropout } from './random-state.js';
 
 type Tf = typeof tfTypes;
 type Tensor = tfTypes.Tensor;
@@ -144,7 +145,7 @@ export function customLayers(tf: Tf): CustomLayers {
       const x = Array.isArray(inputs) ? inputs[0]! : inputs;
       if (kwargs.training !== true || this.rate <= 0) return tf.clone(x);
       const seed = hashSeed(`${this.seed}:${this.calls++}`);
-      return tf.dropout(x, this.rate, undefined, seed);
+      return batchDropout(tf, x, this.rate, seed);
     }
 
     override getConfig(): tfTypes.serialization.ConfigDict {

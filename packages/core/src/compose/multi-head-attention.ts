@@ -1,5 +1,6 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { hashSeed } from '../rng.js';
+import { batchDropout } from './random-state.js';
 
 type Tf = typeof tfjs;
 type Tensor = tfjs.Tensor;
@@ -140,12 +141,7 @@ export function defineMultiHeadAttention(tf: Tf): new (args: MultiHeadAttentionA
           weights = tf.softmax(scores, -1);
         }
         if (training && this.dropout > 0) {
-          weights = tf.dropout(
-            weights,
-            this.dropout,
-            undefined,
-            hashSeed(`${this.seed}:dropout:${this.calls++}`),
-          );
+          weights = batchDropout(tf, weights, this.dropout, hashSeed(`${this.seed}:dropout:${this.calls++}`));
         }
         const attended = tf.matMul(weights as tfjs.Tensor4D, v); // [b, h, Lq, k]
         const merged = tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [batch * lengthQ, heads * k]);

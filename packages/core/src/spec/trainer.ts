@@ -19,6 +19,8 @@ export interface TrainBeginEvent {
   readonly validationSize: number;
   readonly batchesPerEpoch: number;
   readonly backend: string;
+  /** Data-parallel worker threads computing the gradients (absent or 1: the calling thread). */
+  readonly workers?: number;
 }
 export interface BatchEndEvent {
   /** 0-based, like every epoch and batch index in this spec. */
@@ -121,6 +123,37 @@ export interface TrainingOptions {
   readonly earlyStopping?: EarlyStoppingOptions;
   /** Restore the weights of the best epoch by the early-stopping metric (or `val_loss`). */
   readonly restoreBestWeights: boolean;
+  /**
+   * Data-parallel worker threads: each computes the gradients of its shard of every batch on a
+   * replica of the model (built from `TrainerFitArgs.replica`), the calling thread sums them in a
+   * fixed order and takes the optimiser step. `auto`: the number of physical cores, capped by the
+   * batch size. Absent: 1 (train on the calling thread).
+   */
+  readonly workers?: 'auto' | number;
+}
+
+/**
+ * How to build the model again in another thread, all of it structured-cloneable: the plugin
+ * modules to import, the spec, the fitted encoder states, the task and seed `composeModel` took.
+ * Trainers that run replicas (data-parallel workers) compose the same model from it.
+ */
+export interface ModelReplicaRecipe {
+  /** Plugin modules to import (package names, or paths relative to `baseDir`). */
+  readonly plugins: { readonly modules: readonly string[]; readonly baseDir: string };
+  /** The parsed model spec (its inputs' encoder options, fusion, output, training). */
+  readonly spec: unknown;
+  /** Per input field, the encoder id and the fitted state. */
+  readonly encoders: Readonly<Record<string, { readonly id: string; readonly state: unknown }>>;
+  readonly task: TaskSpec & { readonly labels?: readonly string[] };
+  readonly seed: number;
+  /** tfjs backend name to select in the replica's thread (`wasm`, `cpu`). */
+  readonly backend: string;
+  /**
+   * When inputs augment: the record id of each training row and the augmentation seed. A replica
+   * augments its rows itself with the encoders' `augment`, seeded as `TrainerFitArgs.augment` is,
+   * so what a record receives does not depend on the thread.
+   */
+  readonly augment?: { readonly records: readonly (string | number)[]; readonly seed: number };
 }
 
 /** Where and whether a trainer that supports it checkpoints each epoch and resumes. */
@@ -167,6 +200,8 @@ export interface TrainerFitArgs {
   readonly augment?: BatchAugmenter;
   /** Per-epoch checkpoints and resuming; trainers without checkpoint support ignore it. */
   readonly checkpoint?: CheckpointOptions;
+  /** How to rebuild `model` in worker threads; needed for `options.workers` other than 1. */
+  readonly replica?: ModelReplicaRecipe;
 }
 
 export interface EvaluationResult {
