@@ -146,6 +146,7 @@ async function fit(
         classWeights,
         labelSmoothing: shaping.labelSmoothing,
         evaluationBatchSize,
+        optimizer,
       });
     }
     await runSequential(callbacks, 'onTrainBegin', {
@@ -170,13 +171,7 @@ async function fit(
         let batchLoss: number;
         let batchCorrect: number | null;
         if (workers) {
-          ({ loss: batchLoss, correct: batchCorrect } = await parallelStep(
-            workers,
-            { epoch, rows },
-            optimizer,
-            variables,
-            settings,
-          ));
+          ({ loss: batchLoss, correct: batchCorrect } = await workers.step(epoch, rows, settings));
         } else {
           const augmented = args.augment?.({ epoch, batch, rows }) ?? null;
           let step: ReturnType<typeof trainStep>;
@@ -213,6 +208,8 @@ async function fit(
         decisions += rows.length * perExample;
         await runParallel(callbacks, 'onBatchEnd', { epoch, batch, batchesPerEpoch, loss: batchLoss });
       }
+      // The weights and optimiser state back from the workers' shared memory, for what follows.
+      workers?.syncModel();
       const metrics: Record<string, number> = { loss: lossSum / train.size };
       if (task.type !== 'regression') metrics.accuracy = correctSum / decisions;
       if (validation && validation.size > 0) {
@@ -333,32 +330,6 @@ function trainStep(
     return value;
   });
   return { loss, correct };
-}
-
-/**
- * One optimiser step with the gradients the workers computed on their shards of `rows`: clipped by
- * global norm when asked and applied at rate `lr` here, then the new weights go to the workers.
- */
-async function parallelStep(
-  workers: GradientWorkers,
-  batch: { epoch: number; rows: readonly number[] },
-  optimizer: TrainerOptimizer,
-  variables: tf.Variable[],
-  settings: { lr: number; clipNorm: number | undefined; lrScales: readonly number[] | undefined },
-): Promise<{ loss: number; correct: number | null }> {
-  const step = await workers.step(batch.epoch, batch.rows);
-  try {
-    tf.tidy(() => {
-      let gradients = step.gradients;
-      if (settings.clipNorm !== undefined)
-        gradients = clipByGlobalNorm(gradients, settings.clipNorm).gradients;
-      optimizer.step(variables, gradients, settings.lr, settings.lrScales);
-    });
-  } finally {
-    tf.dispose(step.gradients.filter((g): g is tf.Tensor => g !== null));
-  }
-  await workers.publishWeights();
-  return { loss: step.loss, correct: step.correct };
 }
 
 async function parallelEvaluate(

@@ -79,6 +79,26 @@ export interface CustomLayers {
   readonly PresenceColumn: new (
     args: PresenceColumnArgs,
   ) => tfTypes.layers.Layer;
+  /**
+   * tfjs's `Conv2D` (same arguments and weights) that trains through the plain `conv2d` op: its
+   * gradient computes the input's gradient only when something needs it, where the fused op tfjs
+   * uses computes it always. On a network's first layer (a model input: nothing needs it) this
+   * saves one `Conv2DBackpropInput` per step. Inference runs tfjs's own path.
+   */
+  readonly Conv2D: new (
+    args: Parameters<Tf['layers']['conv2d']>[0],
+  ) => tfTypes.layers.Layer;
+}
+
+/** The fields of tfjs-layers' Conv2D that the plain-op path reads. */
+interface ConvFields {
+  readonly kernel: tfTypes.LayerVariable;
+  readonly bias: tfTypes.LayerVariable | null;
+  readonly strides: [number, number];
+  readonly padding: string;
+  readonly dataFormat: string;
+  readonly dilationRate: [number, number];
+  readonly activation: { apply(x: Tensor): Tensor };
 }
 
 const cache = new WeakMap<object, CustomLayers>();
@@ -196,7 +216,34 @@ export function customLayers(tf: Tf): CustomLayers {
     }
   }
 
+  // tfjs-layers exports Conv2D only through its factory.
+  const BaseConv2D = tf.layers.conv2d({ filters: 1, kernelSize: 1 }).constructor as unknown as new (
+    args: Parameters<Tf['layers']['conv2d']>[0],
+  ) => tfTypes.layers.Layer;
+  class Conv2D extends BaseConv2D {
+    static className = 'OmnifuseConv2D';
+
+    override call(inputs: Tensor | Tensor[], kwargs: Record<string, unknown>): Tensor | Tensor[] {
+      const conv = this as unknown as ConvFields;
+      if (kwargs.training !== true || conv.dataFormat !== 'channelsLast') return super.call(inputs, kwargs);
+      return tf.tidy(() => {
+        const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tfTypes.Tensor4D;
+        let y: Tensor = tf.conv2d(
+          x,
+          conv.kernel.read() as tfTypes.Tensor4D,
+          conv.strides,
+          conv.padding === 'same' ? 'same' : 'valid',
+          'NHWC',
+          conv.dilationRate,
+        );
+        if (conv.bias) y = tf.add(y, conv.bias.read());
+        return conv.activation.apply(y);
+      });
+    }
+  }
+
   tf.serialization.registerClass(MaskedMeanPooling);
+  tf.serialization.registerClass(Conv2D as unknown as Parameters<Tf['serialization']['registerClass']>[0]);
   tf.serialization.registerClass(MaskedMaxPooling);
   tf.serialization.registerClass(TokenMask);
   tf.serialization.registerClass(
@@ -222,6 +269,7 @@ export function customLayers(tf: Tf): CustomLayers {
     PositionEmbedding,
     TokenMask,
     MultiHeadAttention,
+    Conv2D,
   };
   cache.set(tf, layers);
   return layers;

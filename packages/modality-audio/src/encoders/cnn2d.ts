@@ -1,3 +1,4 @@
+import { customLayers } from '@omnifuse/core';
 import type * as tfjs from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { createFeatureExtractor } from '../features/feature-extractor.js';
@@ -80,6 +81,7 @@ const cnn2d = defineAudioEncoder<Cnn2dEncoderOptions>({
   layout: 'image',
   schema: cnn2dEncoderOptionsSchema,
   build({ tf, input, name, options, seedFor }) {
+    const { Conv2D } = customLayers(tf);
     let x = input;
     for (let i = 0; i <= options.extraBlocks; i++) {
       const at = `${name}/block_${i}`;
@@ -89,7 +91,8 @@ const cnn2d = defineAudioEncoder<Cnn2dEncoderOptions>({
       // PyTorch's `padding=n`: explicit zeros, then a valid convolution.
       if (pad > 0) x = apply(tf.layers.zeroPadding2d({ padding: pad, name: `${at}/pad` }), x);
       x = apply(
-        tf.layers.conv2d({
+        // core's Conv2D: the first block computes no gradient for the spectrogram, which nothing uses.
+        new Conv2D({
           filters,
           kernelSize: kernel,
           padding: 'valid',

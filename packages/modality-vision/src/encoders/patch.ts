@@ -40,16 +40,16 @@ const patch = defineImageEncoder<PatchEncoderOptions>({
     const [height, width] = imageShape;
     const length = (height / patchSize) * (width / patchSize);
     // A conv whose kernel and stride are the patch size is one linear map per non-overlapping patch.
-    let x = tf.layers
-      .conv2d({
-        filters: dim,
-        kernelSize: patchSize,
-        strides: patchSize,
-        padding: 'valid',
-        kernelInitializer: tf.initializers.glorotUniform({ seed: seedFor('patch_embedding') }),
-        name: `${name}/patch_embedding`,
-      })
-      .apply(input) as tfjs.SymbolicTensor;
+    // core's Conv2D: no gradient for the image, which nothing uses.
+    const { Conv2D } = customLayers(tf);
+    let x = new Conv2D({
+      filters: dim,
+      kernelSize: patchSize,
+      strides: patchSize,
+      padding: 'valid',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seedFor('patch_embedding') }),
+      name: `${name}/patch_embedding`,
+    }).apply(input) as tfjs.SymbolicTensor;
     x = tf.layers
       .reshape({ targetShape: [length, dim], name: `${name}/patches` })
       .apply(x) as tfjs.SymbolicTensor;

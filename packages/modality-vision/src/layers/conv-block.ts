@@ -43,18 +43,18 @@ export function convBatchNormActivation(tf: Tf, x: Symbolic, spec: ConvSpec, at:
     x = tf.layers.zeroPadding2d({ padding: spec.padding, name: `${at.name}/pad` }).apply(x) as Symbolic;
     padding = 'valid';
   }
-  x = tf.layers
-    .conv2d({
-      filters: spec.filters,
-      kernelSize: spec.kernel,
-      strides: spec.stride,
-      padding,
-      useBias: spec.bias,
-      // Kaiming-uniform, as MultiBench initialises its convolutions.
-      kernelInitializer: tf.initializers.heUniform({ seed: at.seed }),
-      name: `${at.name}/conv`,
-    })
-    .apply(x) as Symbolic;
+  // core's Conv2D: on the first layer, no gradient for the image nothing uses.
+  const { Conv2D } = customLayers(tf);
+  x = new Conv2D({
+    filters: spec.filters,
+    kernelSize: spec.kernel,
+    strides: spec.stride,
+    padding,
+    useBias: spec.bias,
+    // Kaiming-uniform, as MultiBench initialises its convolutions.
+    kernelInitializer: tf.initializers.heUniform({ seed: at.seed }),
+    name: `${at.name}/conv`,
+  }).apply(x) as Symbolic;
   if (spec.batchNorm) {
     x = tf.layers.batchNormalization({ ...BATCH_NORM, axis: -1, name: `${at.name}/bn` }).apply(x) as Symbolic;
   }

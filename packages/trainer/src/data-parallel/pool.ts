@@ -4,11 +4,14 @@ import {
   type ModelReplicaRecipe,
   OmnifuseError,
   type OmnifuseErrorFields,
+  type SeededRandomLayer,
   type TensorTable,
 } from '@omnifuse/core';
 import * as tf from '@tensorflow/tfjs';
+import type { TrainerOptimizer } from '../optimizers.js';
 import { layersWithCalls } from '../training-state.js';
 import { shardRows } from './cores.js';
+import { clipFlatByGlobalNorm, FlatOptimizer } from './flat-optimizer.js';
 import {
   type FromWorker,
   offsetsOf,
@@ -29,14 +32,15 @@ export interface GradientWorkersOptions {
   readonly classWeights: readonly number[] | null;
   readonly labelSmoothing: number;
   readonly evaluationBatchSize: number;
+  /** The run's optimiser: its state moves to the pool while it runs (`syncModel` moves it back). */
+  readonly optimizer: TrainerOptimizer;
 }
 
-/** A batch's combined result: the gradients of the training objective and its value. */
-export interface ParallelStep {
-  /** Trainable weights in `model.trainableWeights` order; null where no worker got a gradient. */
-  readonly gradients: (tf.Tensor | null)[];
-  readonly loss: number;
-  readonly correct: number | null;
+/** How one step updates the weights. */
+export interface StepSettings {
+  readonly lr: number;
+  readonly clipNorm: number | undefined;
+  readonly lrScales: readonly number[] | undefined;
 }
 
 interface Pending {
@@ -57,6 +61,14 @@ export class GradientWorkers {
   private readonly pending = new Map<number, Pending>();
   private failure: Error | null = null;
   private weightsVersion = 0;
+  private flat: FlatOptimizer | null = null;
+  private readonly random: SeededRandomLayer[];
+  /** Views of the shared weight buffer: every weight, and the trainable ones in gradient order. */
+  private readonly weightViews: Float32Array[];
+  private readonly trainableViews: Float32Array[];
+  /** The batch's gradient (sum over the workers, then the mean), trainable weights in order. */
+  private readonly gradientSum: Float64Array;
+  private readonly gradientViews: Float32Array[];
 
   private constructor(
     private readonly workers: readonly Worker[],
@@ -68,7 +80,24 @@ export class GradientWorkers {
       readonly statistics: readonly SharedArrayBuffer[];
     },
     private readonly validationSize: number,
+    private readonly optimizer: TrainerOptimizer,
   ) {
+    this.random = [...layersWithCalls(model).values()];
+    const all = offsetsOf(
+      layout,
+      layout.names.map((_, i) => i),
+    );
+    const sizeOf = (index: number) => layout.shapes[index]!.reduce((a, b) => a * b, 1);
+    this.weightViews = layout.names.map(
+      (_, i) => new Float32Array(buffers.weights, all.offsets[i]! * 4, sizeOf(i)),
+    );
+    this.trainableViews = layout.trainable.map((index) => this.weightViews[index]!);
+    const trainable = offsetsOf(layout, layout.trainable);
+    this.gradientSum = new Float64Array(trainable.total);
+    const mean = new Float32Array(trainable.total);
+    this.gradientViews = layout.trainable.map((index, j) =>
+      mean.subarray(trainable.offsets[j]!, trainable.offsets[j]! + sizeOf(index)),
+    );
     workers.forEach((worker, k) => {
       worker.on('message', (message: FromWorker) => this.settle(k, message));
       worker.on('error', (error) => this.fail(k, error));
@@ -114,6 +143,7 @@ export class GradientWorkers {
       layout,
       { weights, gradients, statistics },
       validation?.size ?? 0,
+      options.optimizer,
     );
     try {
       const ready = await Promise.all(workers.map((_, k) => pool.expect(k)));
@@ -121,6 +151,10 @@ export class GradientWorkers {
         pool.checkReplica(k, message);
       });
       await pool.publishWeights();
+      pool.flat = await FlatOptimizer.from(
+        options.optimizer,
+        layout.trainable.map((index) => pool.weightViews[index]!.length),
+      );
     } catch (error) {
       await pool.close();
       throw error;
@@ -132,8 +166,8 @@ export class GradientWorkers {
     return this.workers.length;
   }
 
-  /** Copies the main model's weights into shared memory; call after every change to them. */
-  async publishWeights(): Promise<void> {
+  /** Copies the main model's weights into shared memory. */
+  private async publishWeights(): Promise<void> {
     const all = new Float32Array(this.buffers.weights);
     let offset = 0;
     for (const weight of this.model.weights) {
@@ -145,17 +179,21 @@ export class GradientWorkers {
   }
 
   /**
-   * The gradients of the batch `rows` (table rows, in batch order): each worker takes its shard
-   * and returns Σ wᵢ·∇lossᵢ; their sum in worker order over Σ wᵢ is the batch's. Also moves the
-   * main model's batch-norm statistics and random-layer draw counts on as one step would.
+   * One training step on the batch `rows` (table rows, in batch order): each worker takes its shard
+   * and returns Σ wᵢ·∇lossᵢ; their sum in worker order over Σ wᵢ is the batch's gradient, clipped
+   * by global norm when asked and applied to the shared weights here. The workers' batch-norm
+   * statistics are averaged by shard size, and the random layers' draw counts move on.
    */
-  async step(epoch: number, rows: readonly number[]): Promise<ParallelStep> {
-    const random = [...layersWithCalls(this.model).values()];
-    const randomStates = random.map((layer) => layer.getRandomState());
+  async step(
+    epoch: number,
+    rows: readonly number[],
+    settings: StepSettings,
+  ): Promise<{ loss: number; correct: number | null }> {
+    const randomStates = this.random.map((layer) => layer.getRandomState());
     const shards = shardRows(rows, this.workers.length);
     const active = shards.flatMap((shard, k) => (shard.length > 0 ? [k] : []));
     const starts = shards.map((_, k) => shards.slice(0, k).reduce((sum, shard) => sum + shard.length, 0));
-    const replies = await Promise.all(
+    const replies = (await Promise.all(
       active.map((k) =>
         this.request(k, {
           type: 'step',
@@ -167,22 +205,46 @@ export class GradientWorkers {
           randomStates,
         }),
       ),
-    );
-    const stepped = replies as Extract<FromWorker, { type: 'stepped' }>[];
+    )) as Extract<FromWorker, { type: 'stepped' }>[];
     let lossSum = 0;
     let weight = 0;
     let correct: number | null = null;
-    for (const reply of stepped) {
+    for (const reply of replies) {
       lossSum += reply.lossSum;
       weight += reply.weight;
       if (reply.correct !== null) correct = (correct ?? 0) + reply.correct;
     }
-    const gradients = this.combineGradients(active, stepped, weight);
+    const gradients = this.combineGradients(active, replies, weight);
+    if (settings.clipNorm !== undefined) clipFlatByGlobalNorm(gradients, settings.clipNorm);
+    this.flat!.step(
+      this.trainableViews,
+      gradients,
+      this.layout.trainable.map((index) => this.layout.shapes[index]!.length),
+      settings.lr,
+      settings.lrScales,
+    );
     this.combineStatistics(active, shards, rows.length);
-    random.forEach((layer, i) => {
-      layer.setRandomState(randomStates[i]! + stepped[0]!.randomDraws[i]!);
+    this.random.forEach((layer, i) => {
+      layer.setRandomState(randomStates[i]! + replies[0]!.randomDraws[i]!);
     });
-    return { gradients, loss: lossSum / weight, correct };
+    this.weightsVersion++;
+    return { loss: lossSum / weight, correct };
+  }
+
+  /**
+   * Writes the shared weights into the main model and the optimiser state into the tfjs optimiser,
+   * for what reads them between epochs: checkpoints, best weights, callbacks, the end of training.
+   */
+  syncModel(): void {
+    tf.tidy(() => {
+      this.model.weights.forEach((weight, i) => {
+        weight.write(tf.tensor(this.weightViews[i]!, weight.shape as number[], 'float32'));
+      });
+    });
+    this.flat!.storeInto(
+      this.optimizer,
+      this.layout.trainable.map((index) => this.layout.shapes[index]!),
+    );
   }
 
   /** Mean loss and correct count over the validation table, each worker scoring a contiguous range. */
@@ -215,45 +277,41 @@ export class GradientWorkers {
     await Promise.all(this.workers.map((worker) => worker.terminate()));
   }
 
+  /** The batch's gradient per trainable weight (views of one buffer), null where no worker got one. */
   private combineGradients(
     active: readonly number[],
     replies: readonly Extract<FromWorker, { type: 'stepped' }>[],
     weight: number,
-  ): (tf.Tensor | null)[] {
-    const { offsets, total } = offsetsOf(this.layout, this.layout.trainable);
-    const sum = new Float64Array(total);
+  ): (Float32Array | null)[] {
+    const sum = this.gradientSum;
+    sum.fill(0);
     for (const k of active) {
       const gradients = new Float32Array(this.buffers.gradients[k]!);
-      for (let i = 0; i < total; i++) sum[i]! += gradients[i]!;
+      for (let i = 0; i < sum.length; i++) sum[i]! += gradients[i]!;
     }
-    const mean = new Float32Array(total);
-    for (let i = 0; i < total; i++) mean[i] = sum[i]! / weight;
     const missing = replies.map((reply) => new Set(reply.noGradient));
-    return this.layout.trainable.map((index, j) => {
+    return this.gradientViews.map((view, j) => {
       if (missing.every((set) => set.has(j))) return null;
-      const shape = this.layout.shapes[index]!;
-      const size = shape.reduce((a, b) => a * b, 1);
-      return tf.tensor(mean.subarray(offsets[j]!, offsets[j]! + size), shape as number[], 'float32');
+      const offset = view.byteOffset / 4;
+      for (let i = 0; i < view.length; i++) view[i] = sum[offset + i]! / weight;
+      return view;
     });
   }
 
-  /** The non-trainable weights after the step: the workers' averaged by shard size. */
+  /** The non-trainable weights after the step: the workers', averaged by shard size, into the shared weights. */
   private combineStatistics(active: readonly number[], shards: readonly number[][], rows: number): void {
     if (this.layout.nonTrainable.length === 0) return;
-    const { offsets, total } = offsetsOf(this.layout, this.layout.nonTrainable);
-    const sum = new Float64Array(total);
-    for (const k of active) {
-      const share = shards[k]!.length / rows;
-      const statistics = new Float32Array(this.buffers.statistics[k]!);
-      for (let i = 0; i < total; i++) sum[i]! += share * statistics[i]!;
-    }
-    const averaged = Float32Array.from(sum);
-    tf.tidy(() => {
-      this.layout.nonTrainable.forEach((index, j) => {
-        const weight = this.model.weights[index]!;
-        const size = weight.shape.reduce((a, b) => a! * b!, 1)!;
-        weight.write(tf.tensor(averaged.subarray(offsets[j]!, offsets[j]! + size), weight.shape as number[]));
-      });
+    const { offsets } = offsetsOf(this.layout, this.layout.nonTrainable);
+    const statistics = active.map((k) => new Float32Array(this.buffers.statistics[k]!));
+    const shares = active.map((k) => shards[k]!.length / rows);
+    this.layout.nonTrainable.forEach((index, j) => {
+      const target = this.weightViews[index]!;
+      const offset = offsets[j]!;
+      for (let i = 0; i < target.length; i++) {
+        let value = 0;
+        for (let a = 0; a < statistics.length; a++) value += shares[a]! * statistics[a]![offset + i]!;
+        target[i] = value;
+      }
     });
   }
 
