@@ -24,45 +24,56 @@ const cases: [OptimizerName, Record<string, number | boolean>][] = [
 ];
 
 describe('FlatOptimizer', () => {
-  it.each(cases)('%s %j updates as the tfjs optimiser does, and hands its state back', async (name, options) => {
-    const sizes = shapes.map((s) => s.reduce((a, b) => a * b, 1));
-    const initial = sizes.map((n, i) => random(i + 1, n));
-    const variables = initial.map((data, i) => tf.variable(tf.tensor(data, shapes[i] as unknown as number[])));
-    const reference = createOptimizer(name, options);
-    const flatSource = createOptimizer(name, options);
-    const flat = await FlatOptimizer.from(flatSource, sizes);
-    const weights = initial.map((data) => Float32Array.from(data));
-    const lrScales = [1, 0.5, 2];
-    for (let step = 0; step < 4; step++) {
-      // The second variable gets no gradient on the first step: its slots start later.
-      const grads = sizes.map((n, i) => (step === 0 && i === 1 ? null : random(100 * step + i, n)));
-      const tensors = grads.map((g, i) => (g ? tf.tensor(g, shapes[i] as unknown as number[]) : null));
-      reference.step(variables, tensors, 0.05, lrScales);
-      tf.dispose(tensors.filter((t): t is tf.Tensor => t !== null));
-      flat.step(weights, grads, shapes.map((s) => s.length), 0.05, lrScales);
-    }
-    for (let i = 0; i < sizes.length; i++) {
-      const expected = await variables[i]!.data();
-      weights[i]!.forEach((value, j) => {
-        expect(value).toBeCloseTo(expected[j]!, 5);
-      });
-    }
-    flat.storeInto(flatSource, shapes);
-    const [a, b] = [reference.getState(), flatSource.getState()];
-    expect(b.step).toBe(a.step);
-    expect(b.slots.map((s) => s.length)).toEqual(a.slots.map((s) => s.length));
-    for (let i = 0; i < a.slots.length; i++) {
-      for (let k = 0; k < a.slots[i]!.length; k++) {
-        const [x, y] = [await a.slots[i]![k]!.data(), await b.slots[i]![k]!.data()];
-        x.forEach((value, j) => {
-          expect(y[j]).toBeCloseTo(value, 5);
+  it.each(cases)(
+    '%s %j updates as the tfjs optimiser does, and hands its state back',
+    async (name, options) => {
+      const sizes = shapes.map((s) => s.reduce((a, b) => a * b, 1));
+      const initial = sizes.map((n, i) => random(i + 1, n));
+      const variables = initial.map((data, i) =>
+        tf.variable(tf.tensor(data, shapes[i] as unknown as number[])),
+      );
+      const reference = createOptimizer(name, options);
+      const flatSource = createOptimizer(name, options);
+      const flat = await FlatOptimizer.from(flatSource, sizes);
+      const weights = initial.map((data) => Float32Array.from(data));
+      const lrScales = [1, 0.5, 2];
+      for (let step = 0; step < 4; step++) {
+        // The second variable gets no gradient on the first step: its slots start later.
+        const grads = sizes.map((n, i) => (step === 0 && i === 1 ? null : random(100 * step + i, n)));
+        const tensors = grads.map((g, i) => (g ? tf.tensor(g, shapes[i] as unknown as number[]) : null));
+        reference.step(variables, tensors, 0.05, lrScales);
+        tf.dispose(tensors.filter((t): t is tf.Tensor => t !== null));
+        flat.step(
+          weights,
+          grads,
+          shapes.map((s) => s.length),
+          0.05,
+          lrScales,
+        );
+      }
+      for (let i = 0; i < sizes.length; i++) {
+        const expected = await variables[i]!.data();
+        weights[i]!.forEach((value, j) => {
+          expect(value).toBeCloseTo(expected[j]!, 5);
         });
       }
-    }
-    tf.dispose([...variables, ...a.slots.flat(), ...b.slots.flat()]);
-    reference.dispose();
-    flatSource.dispose();
-  });
+      flat.storeInto(flatSource, shapes);
+      const [a, b] = [reference.getState(), flatSource.getState()];
+      expect(b.step).toBe(a.step);
+      expect(b.slots.map((s) => s.length)).toEqual(a.slots.map((s) => s.length));
+      for (let i = 0; i < a.slots.length; i++) {
+        for (let k = 0; k < a.slots[i]!.length; k++) {
+          const [x, y] = [await a.slots[i]![k]!.data(), await b.slots[i]![k]!.data()];
+          x.forEach((value, j) => {
+            expect(y[j]).toBeCloseTo(value, 5);
+          });
+        }
+      }
+      tf.dispose([...variables, ...a.slots.flat(), ...b.slots.flat()]);
+      reference.dispose();
+      flatSource.dispose();
+    },
+  );
 
   it('clips by global norm as clipByGlobalNorm does', () => {
     const grads = [Float32Array.of(3, 0), null, Float32Array.of(4)];
