@@ -110,6 +110,16 @@ export function workersOption(args: ParsedArgs): 'auto' | number | undefined {
   return count;
 }
 
+/** `--jobs <n|auto>`: preprocessing threads, a positive integer or `auto`; absent: undefined (auto). */
+export function jobsOption(args: ParsedArgs): 'auto' | number | undefined {
+  const value = stringOption(args, 'jobs');
+  if (value === undefined || value === 'auto') return value;
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1)
+    throw new UsageError(`--jobs must be a positive integer or auto, not "${value}"`);
+  return count;
+}
+
 export function flag(args: ParsedArgs, name: string): boolean {
   return args.options[name] === true;
 }

@@ -31,6 +31,14 @@ const WORKERS_OPTION: OptionDef = {
     'data-parallel gradient threads (wasm and cpu backends; auto = physical cores); overrides training.workers',
 };
 
+/** `--jobs`, shared by preprocess, train and fine-tune. */
+const JOBS_OPTION: OptionDef = {
+  type: 'string',
+  value: '<n|auto>',
+  description:
+    'preprocessing threads (default auto: the physical cores, for image and audio fields of 64+ records)',
+};
+
 const BACKENDS = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 
 export const COMMANDS: readonly CommandDef[] = [
@@ -103,6 +111,7 @@ export const COMMANDS: readonly CommandDef[] = [
         value: '<dir>',
         description: 'feature cache folder (default <data root>/.omnifuse-cache)',
       },
+      jobs: JOBS_OPTION,
     },
     details: [
       'Fits each encoder on the training split only (as train does), then preprocesses every split ' +
@@ -132,6 +141,7 @@ export const COMMANDS: readonly CommandDef[] = [
       },
       resume: { type: 'boolean', description: 'resume from the last checkpoint' },
       workers: WORKERS_OPTION,
+      jobs: JOBS_OPTION,
       'checkpoint-dir': {
         type: 'string',
         value: '<dir>',
@@ -180,6 +190,7 @@ export const COMMANDS: readonly CommandDef[] = [
       'learning-rate': { type: 'string', value: '<rate>', description: 'override training.learningRate' },
       epochs: { type: 'string', value: '<n>', integer: true, description: 'override training.epochs' },
       workers: WORKERS_OPTION,
+      jobs: JOBS_OPTION,
       out: {
         type: 'string',
         short: 'o',

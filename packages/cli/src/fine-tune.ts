@@ -3,6 +3,7 @@ import path from 'node:path';
 import { BUNDLE_FILES, ErrorCode, OmnifuseError, type PluginV1 } from '@omnifuse/core';
 import { fineTune } from '@omnifuse/trainer';
 import {
+  jobsOption,
   numberOption,
   type ParsedArgs,
   positional,
@@ -60,6 +61,7 @@ export async function runFineTune(args: ParsedArgs, io: CliIo): Promise<number> 
     onInvalid: stringOption(args, 'on-invalid') as OnInvalid | undefined,
     onCheck: (report, onInvalid) => printCheck(io, report, onInvalid),
     workers: workersOption(args),
+    jobs: jobsOption(args),
   });
   result.model.dispose();
   line(io.stderr, `saved ${path.relative(io.cwd, bundleOut) || bundleOut}`);

@@ -1,12 +1,13 @@
 import path from 'node:path';
+import { createFeatureCache, type EncoderV1, invalidDataError, withPreprocessFailures } from '@omnifuse/core';
 import {
-  createFeatureCache,
-  invalidDataError,
-  preprocessField,
-  withPreprocessFailures,
-} from '@omnifuse/core';
-import { checkedSplit, fitEncoders, resolveRegistry } from '@omnifuse/trainer';
-import { type ParsedArgs, positional, stringOption } from './args.js';
+  checkedSplit,
+  createPreprocessPool,
+  fitEncoders,
+  pluginModules,
+  resolveRegistry,
+} from '@omnifuse/trainer';
+import { jobsOption, type ParsedArgs, positional, stringOption } from './args.js';
 import { loadConfig } from './config.js';
 import { loadConfigData } from './data.js';
 import { onInvalidOption, printCheck } from './invalid-records.js';
@@ -39,55 +40,73 @@ export async function runPreprocess(args: ParsedArgs, io: CliIo): Promise<number
     `fitting ${spec.inputs.length} encoder(s) on ${split.train.length} training records; cache ${cacheDir}`,
   );
   const encoders = await fitEncoders(spec, registry, split.datasets.train);
-  const progress = createStepProgress(io, 'preprocess');
-  const summary: Record<
-    string,
-    Record<string, { records: number; hits: number; computed: number; missing: number; failed: number }>
-  > = {};
-  for (const name of ['train', 'validation', 'test'] as const) {
-    const part = split.datasets[name];
-    if (part.size === 0) continue;
-    for (const input of spec.inputs) {
-      // An optional field no record has is all zeros in training; nothing to cache.
-      if (!part.fields.includes(input.field) && input.optional) continue;
-      const { encoder, state } = encoders[input.field]!;
-      const step = `${name}/${input.field}`;
-      const batch = await preprocessField(part, input.field, encoder, state, {
-        cache,
-        invalid: 'collect',
-        onProgress: (p) => progress.update(step, p.done, p.total, { hits: p.hits, computed: p.computed }),
-      });
-      progress.end();
-      if (batch.failures.length > 0) {
-        const rows = part.ids.map((id) => rowOfId.get(id)!);
-        dataCheck = withPreprocessFailures(dataCheck, batch.failures, part, name, rows);
+  const pool = createPreprocessPool({
+    jobs: jobsOption(args),
+    plugins: pluginModules({ spec, baseDir: config.dir, registry, encoders }),
+  });
+  try {
+    return await preprocessSplits();
+  } finally {
+    await pool.close();
+  }
+
+  async function preprocessSplits(): Promise<number> {
+    const progress = createStepProgress(io, 'preprocess');
+    const summary: Record<
+      string,
+      Record<string, { records: number; hits: number; computed: number; missing: number; failed: number }>
+    > = {};
+    for (const name of ['train', 'validation', 'test'] as const) {
+      const part = split.datasets[name];
+      if (part.size === 0) continue;
+      for (const input of spec.inputs) {
+        // An optional field no record has is all zeros in training; nothing to cache.
+        if (!part.fields.includes(input.field) && input.optional) continue;
+        const { encoder, state } = encoders[input.field]!;
+        const step = `${name}/${input.field}`;
+        const batch = await pool.preprocessField(
+          part,
+          input.field,
+          encoder as EncoderV1<unknown, unknown>,
+          { id: encoder.id, options: input.options, state },
+          {
+            cache,
+            invalid: 'collect',
+            onProgress: (p) => progress.update(step, p.done, p.total, { hits: p.hits, computed: p.computed }),
+          },
+        );
+        progress.end();
+        if (batch.failures.length > 0) {
+          const rows = part.ids.map((id) => rowOfId.get(id)!);
+          dataCheck = withPreprocessFailures(dataCheck, batch.failures, part, name, rows);
+        }
+        summary[name] ??= {};
+        summary[name][input.field] = {
+          records: part.size,
+          hits: batch.stats.hits,
+          computed: batch.stats.computed,
+          missing: batch.stats.missing,
+          failed: batch.failures.length,
+        };
       }
-      summary[name] ??= {};
-      summary[name][input.field] = {
-        records: part.size,
-        hits: batch.stats.hits,
-        computed: batch.stats.computed,
-        missing: batch.stats.missing,
-        failed: batch.failures.length,
-      };
     }
+    // Records that failed while preprocessing: all of them reported, then the policy applies.
+    if (dataCheck !== checked.dataCheck) {
+      if (onInvalid === 'fail') throw invalidDataError(dataCheck);
+      printCheck(io, dataCheck, onInvalid);
+    }
+    line(
+      io.stdout,
+      JSON.stringify(
+        {
+          cache: cacheDir,
+          splits: summary,
+          ...(dataCheck.invalid > 0 ? { skipped: dataCheck.invalidRecords } : {}),
+        },
+        null,
+        2,
+      ),
+    );
+    return 0;
   }
-  // Records that failed while preprocessing: all of them reported, then the policy applies.
-  if (dataCheck !== checked.dataCheck) {
-    if (onInvalid === 'fail') throw invalidDataError(dataCheck);
-    printCheck(io, dataCheck, onInvalid);
-  }
-  line(
-    io.stdout,
-    JSON.stringify(
-      {
-        cache: cacheDir,
-        splits: summary,
-        ...(dataCheck.invalid > 0 ? { skipped: dataCheck.invalidRecords } : {}),
-      },
-      null,
-      2,
-    ),
-  );
-  return 0;
 }

@@ -1,7 +1,15 @@
 import path from 'node:path';
 import type { BackendChoice } from '@omnifuse/core';
 import { train } from '@omnifuse/trainer';
-import { flag, numberOption, type ParsedArgs, positional, stringOption, workersOption } from './args.js';
+import {
+  flag,
+  jobsOption,
+  numberOption,
+  type ParsedArgs,
+  positional,
+  stringOption,
+  workersOption,
+} from './args.js';
 import { activateBackend } from './backend-line.js';
 import { loadConfig } from './config.js';
 import { onInvalidOption, printCheck } from './invalid-records.js';
@@ -40,6 +48,7 @@ export async function runTrain(args: ParsedArgs, io: CliIo): Promise<number> {
     onInvalid,
     onCheck: (report) => printCheck(io, report, onInvalid),
     workers: workersOption(args),
+    jobs: jobsOption(args),
   });
   // Records that failed later, while preprocessing, and were skipped.
   const later = result.dataCheck.findings.filter((f) => f.code === 'preprocess-failed');

@@ -1,7 +1,11 @@
 import type { FeatureDType } from './spec/feature.js';
 
 type FeatureArray = Float32Array | Int32Array | Uint8Array;
-type FeatureArrayConstructor = { new (length: number): FeatureArray; readonly BYTES_PER_ELEMENT: number };
+type FeatureArrayConstructor = {
+  new (length: number): FeatureArray;
+  new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): FeatureArray;
+  readonly BYTES_PER_ELEMENT: number;
+};
 
 /** The typed array class that holds features of a dtype. */
 export function featureArrayType(dtype: FeatureDType): FeatureArrayConstructor {

@@ -26,10 +26,11 @@ import {
 } from '@omnifuse/core';
 import * as tf from '@tensorflow/tfjs';
 import { type BackendChoice, useBackend } from './backend.js';
-import { replicaRecipe } from './data-parallel/recipe.js';
+import { pluginModules, replicaRecipe } from './data-parallel/recipe.js';
 import { applyFreezing, learningRateGroups } from './fine-tune-layers.js';
 import { encodeTargets } from './labels.js';
 import { bundlePluginPackages, loadModel } from './load-model.js';
+import { createPreprocessPool } from './parallel-preprocess/pool.js';
 import { resolveRegistry } from './plugins.js';
 import { createPredictor } from './predictor.js';
 import { createProgressReporter, type ProgressOptions } from './progress.js';
@@ -88,6 +89,8 @@ export interface FineTuneOptions {
   readonly onCheck?: (report: DataCheckReport, onInvalid: 'fail' | 'skip') => void;
   /** Overrides the training spec's `workers` (data-parallel gradient threads). */
   readonly workers?: 'auto' | number;
+  /** Preprocessing threads for the new data, as `train`'s `jobs`. */
+  readonly jobs?: 'auto' | number;
 }
 
 /**
@@ -160,12 +163,22 @@ export async function fineTune(options: FineTuneOptions): Promise<TrainResult> {
       const fitted = encoders[input.field]!;
       if (fitted.encoder.augment) augmentable.push({ input, fitted, batch });
     };
+    const pool = createPreprocessPool({
+      jobs: options.jobs,
+      plugins: pluginModules({
+        spec: { ...bundle.spec, plugins: pluginPackages },
+        baseDir,
+        registry,
+        encoders,
+      }),
+    });
     const prepared = await splitTables(dataset, split, spec, bundle.inputs, encoders, checked.dataCheck, {
       onInvalid,
       cache,
+      pool,
       onTrainBatch: keepAugmentable,
       targets: (part) => bundleTargets(task, part),
-    });
+    }).finally(() => pool.close());
     tables = prepared.tables;
     const { parts, dataCheck } = prepared;
 

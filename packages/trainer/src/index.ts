@@ -2,7 +2,7 @@ export { type BackendChoice, useBackend, useBackendWithLabel } from './backend.j
 export { BestEpochTracker, monitorMode } from './best-epoch.js';
 export { type Checkpoint, checkpointFile, listCheckpoints, readLatestCheckpoint } from './checkpoints.js';
 export { physicalCores, resolveWorkers, shardRows } from './data-parallel/cores.js';
-export { type RecipeArgs, replicaRecipe } from './data-parallel/recipe.js';
+export { pluginModules, type RecipeArgs, replicaRecipe } from './data-parallel/recipe.js';
 export { type FineTuneOptions, fineTune } from './fine-tune.js';
 export { allLayers, applyFreezing, learningRateGroups, selectLayers } from './fine-tune-layers.js';
 export { clipByGlobalNorm } from './gradient-clipping.js';
@@ -41,6 +41,13 @@ export {
   resolveOptimizerOptions,
   type TrainerOptimizer,
 } from './optimizers.js';
+export {
+  createPreprocessPool,
+  type EncoderRecipe,
+  MIN_PARALLEL_RECORDS,
+  type PreprocessPool,
+  type PreprocessPoolOptions,
+} from './parallel-preprocess/pool.js';
 export { globToRegExp, type ParamGroup, paramGroupScales } from './param-groups.js';
 export { builtinPlugins, type ResolveRegistryOptions, resolveRegistry } from './plugins.js';
 export {

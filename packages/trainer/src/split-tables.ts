@@ -20,6 +20,7 @@ import {
   withPreprocessFailures,
 } from '@omnifuse/core';
 import * as tf from '@tensorflow/tfjs';
+import type { PreprocessPool } from './parallel-preprocess/pool.js';
 import { featureTable } from './tables.js';
 
 export type OnInvalid = 'fail' | 'skip';
@@ -66,6 +67,8 @@ export function encoderMap(encoders: Readonly<Record<string, FittedEncoder>>): R
 export interface SplitTablesOptions {
   readonly onInvalid: OnInvalid;
   readonly cache?: FeatureCache;
+  /** Preprocessing threads (see `createPreprocessPool`). */
+  readonly pool?: PreprocessPool;
   /** Receives the training split's feature batches (e.g. to keep those an encoder augments). */
   readonly onTrainBatch?: (input: ComposedInput, batch: FeatureBatch) => void;
   /** The target tensor of a split's records. */
@@ -103,6 +106,7 @@ export async function splitTables(
       if (part.size === 0) continue;
       const table = await featureTable(part, spec, inputs, encoders, {
         cache: options.cache,
+        pool: options.pool,
         invalid: 'collect',
         onFeatureBatch: name === 'train' ? (input, batch) => trainBatches.push([input, batch]) : undefined,
       });

@@ -3,6 +3,7 @@ import {
   type ComposedInput,
   createRng,
   type Dataset,
+  type EncoderV1,
   ErrorCode,
   encoderInput,
   type Feature,
@@ -26,6 +27,7 @@ import {
   tensorDTypeOf,
 } from '@omnifuse/core';
 import * as tf from '@tensorflow/tfjs';
+import type { PreprocessPool } from './parallel-preprocess/pool.js';
 
 /** Creates each input's encoder from its plugin and fits it on the training records only. */
 export async function fitEncoders(
@@ -75,6 +77,8 @@ function isMediaField(dataset: Dataset, field: string, modality: string): boolea
 
 export interface FeatureTableOptions {
   readonly cache?: FeatureCache;
+  /** Preprocessing threads for large fields (see `createPreprocessPool`); the calling thread without. */
+  readonly pool?: PreprocessPool;
   readonly onProgress?: (field: string, progress: PreprocessProgress) => void;
   /** Receives each preprocessed field's features (not for an optional field no record has). */
   readonly onFeatureBatch?: (input: ComposedInput, batch: FeatureBatch) => void;
@@ -137,11 +141,22 @@ export async function featureTable(
       continue;
     }
     const { encoder, state } = encoders[input.field]!;
-    const batch = await preprocessField(dataset, input.field, encoder, state, {
+    const fieldOptions = {
       cache: options.cache,
       invalid: options.invalid,
-      onProgress: options.onProgress && ((progress) => options.onProgress!(input.field, progress)),
-    });
+      onProgress:
+        options.onProgress && ((progress: PreprocessProgress) => options.onProgress!(input.field, progress)),
+    };
+    const specOptions = spec.inputs.find((i) => i.field === input.field)?.options ?? {};
+    const batch = options.pool
+      ? await options.pool.preprocessField(
+          dataset,
+          input.field,
+          encoder as EncoderV1<unknown, unknown>,
+          { id: encoder.id, options: specOptions, state },
+          fieldOptions,
+        )
+      : await preprocessField(dataset, input.field, encoder, state, fieldOptions);
     failures.push(...batch.failures);
     if (!optional) {
       const failed = new Set(batch.failures.map((f) => f.index));

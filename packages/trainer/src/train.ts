@@ -32,8 +32,9 @@ import {
 } from '@omnifuse/core';
 import * as tf from '@tensorflow/tfjs';
 import { type BackendChoice, useBackendWithLabel } from './backend.js';
-import { replicaRecipe } from './data-parallel/recipe.js';
+import { pluginModules, replicaRecipe } from './data-parallel/recipe.js';
 import { encodeTargets, fitLabels } from './labels.js';
+import { createPreprocessPool } from './parallel-preprocess/pool.js';
 import { resolveRegistry } from './plugins.js';
 import { createPredictor, type Predictor } from './predictor.js';
 import { createProgressReporter, type ProgressOptions } from './progress.js';
@@ -101,6 +102,11 @@ export interface TrainOptions {
   readonly onCheck?: (report: DataCheckReport, onInvalid: 'fail' | 'skip') => void;
   /** Overrides the spec's `training.workers` (data-parallel gradient threads). */
   readonly workers?: 'auto' | number;
+  /**
+   * Preprocessing threads (see `createPreprocessPool`): `auto` (default) uses the physical cores for
+   * image and audio fields of 64 records or more; 1 keeps everything on the calling thread.
+   */
+  readonly jobs?: 'auto' | number;
 }
 
 export interface TrainResult {
@@ -166,12 +172,17 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     if (fitted.encoder.augment) augmentable.push({ input, fitted, batch });
   };
   try {
+    const pool = createPreprocessPool({
+      jobs: options.jobs,
+      plugins: pluginModules({ spec, baseDir, registry, encoders }),
+    });
     const prepared = await splitTables(dataset, split, spec, composed.inputs, encoders, checked.dataCheck, {
       onInvalid,
       cache,
+      pool,
       onTrainBatch: keepAugmentable,
       targets: (part) => encodeTargets(task, labels, part),
-    });
+    }).finally(() => pool.close());
     tables = prepared.tables;
     const { parts, dataCheck } = prepared;
 

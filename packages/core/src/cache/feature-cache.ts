@@ -20,6 +20,8 @@ export interface FeatureCacheCounters {
  */
 export interface FeatureCache {
   readonly kind: 'disk' | 'memory' | 'disabled';
+  /** A disk cache's folder and fsync setting, so other threads and processes can open the same cache. */
+  readonly disk?: { readonly dir: string; readonly fsync: boolean };
   get(key: string): Promise<Feature | undefined>;
   put(key: string, feature: Feature): Promise<void>;
   delete(key: string): Promise<void>;
@@ -84,6 +86,7 @@ export function createFeatureCache(options: FeatureCacheOptions): FeatureCache {
 
   return {
     kind: 'disk',
+    disk: { dir, fsync: options.fsync ?? false },
     counters,
     async get(key) {
       checkKey(key);

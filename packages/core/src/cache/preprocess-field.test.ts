@@ -208,6 +208,28 @@ describe('preprocessField', () => {
     await preprocessField(dataset, 'text', encoder, state, { cache });
     expect(counter.calls).toBe(4);
   });
+
+  it('writes into arrays given, at their offset (as preprocessing threads share one field), and checks their size', async () => {
+    const { encoder } = countingEncoder('audio:mock', { scale: 1 });
+    const alone = await preprocessField(dataset, 'audio', encoder, state);
+    const data = new Float32Array(new SharedArrayBuffer(4 * 3 * 7)).fill(-1);
+    const presence = new Float32Array(new SharedArrayBuffer(4 * 7)).fill(-1);
+    const batch = await preprocessField(dataset, 'audio', encoder, state, {
+      into: { data, presence, offset: 2 },
+    });
+    expect([...batch.data]).toEqual([...alone.data]);
+    expect([...presence]).toEqual([-1, -1, 1, 1, 0, 1, 1]);
+    expect([...data.subarray(0, 6)]).toEqual([-1, -1, -1, -1, -1, -1]);
+    expect([...data.subarray(6)]).toEqual([...alone.data]);
+    const tooSmall = preprocessField(dataset, 'audio', encoder, state, {
+      into: { data, presence, offset: 3 },
+    });
+    await expect(tooSmall).rejects.toMatchObject({ code: ErrorCode.InvalidOptions });
+    const wrongType = preprocessField(dataset, 'audio', encoder, state, {
+      into: { data: new Int32Array(15), presence: new Float32Array(5), offset: 0 },
+    });
+    await expect(wrongType).rejects.toMatchObject({ code: ErrorCode.InvalidOptions });
+  });
 });
 
 describe('preprocessField errors', () => {

@@ -47,6 +47,16 @@ export interface PreprocessFieldOptions {
    * at once and apply its `onInvalid` policy.
    */
   readonly invalid?: 'throw' | 'collect';
+  /**
+   * Arrays to write the features and presences into, record `i` at row `offset + i` (e.g. one
+   * field's arrays in shared memory that several threads fill); by default new ones. The batch
+   * returned then views the rows written.
+   */
+  readonly into?: {
+    readonly data: Feature['data'];
+    readonly presence: Float32Array;
+    readonly offset: number;
+  };
 }
 
 /** A record whose value could not be preprocessed (see `PreprocessFieldOptions.invalid`). */
@@ -117,8 +127,30 @@ export async function preprocessField<Raw, State>(
   const spec = checkedFeatureSpec(encoder, state, field);
   const featureSize = spec.shape.reduce((a, b) => a * b, 1);
   const n = dataset.size;
-  const data = new (featureArrayType(spec.dtype))(n * featureSize);
-  const presence = new Float32Array(n);
+  const into = options.into;
+  if (
+    into &&
+    (!(into.data instanceof featureArrayType(spec.dtype)) ||
+      into.data.length < (into.offset + n) * featureSize ||
+      into.presence.length < into.offset + n)
+  ) {
+    throw new OmnifuseError({
+      code: ErrorCode.InvalidOptions,
+      message: 'preprocessField: `into` arrays do not hold the rows asked',
+      field,
+      expected: { dtype: spec.dtype, rows: into.offset + n, featureSize },
+      found: { data: into.data.length, presence: into.presence.length },
+    });
+  }
+  const data = into
+    ? into.data.subarray(into.offset * featureSize, (into.offset + n) * featureSize)
+    : new (featureArrayType(spec.dtype))(n * featureSize);
+  const presence = into ? into.presence.subarray(into.offset, into.offset + n) : new Float32Array(n);
+  // Missing and failed records are zeros, as in new arrays.
+  if (into) {
+    data.fill(0);
+    presence.fill(0);
+  }
   const cache = options.cache ?? disabledFeatureCache();
   const fingerprint = encoderFingerprint(encoder, state);
   const media =

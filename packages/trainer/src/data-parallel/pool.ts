@@ -3,23 +3,16 @@ import {
   ErrorCode,
   type ModelReplicaRecipe,
   OmnifuseError,
-  type OmnifuseErrorFields,
   type SeededRandomLayer,
   type TensorTable,
 } from '@omnifuse/core';
 import * as tf from '@tensorflow/tfjs';
 import type { TrainerOptimizer } from '../optimizers.js';
+import { revivedError, type SerializedError } from '../thread-errors.js';
 import { layersWithCalls } from '../training-state.js';
 import { shardRows } from './cores.js';
 import { clipFlatByGlobalNorm, FlatOptimizer } from './flat-optimizer.js';
-import {
-  type FromWorker,
-  offsetsOf,
-  type SerializedError,
-  type ToWorker,
-  type WeightLayout,
-  type WorkerInit,
-} from './protocol.js';
+import { type FromWorker, offsetsOf, type ToWorker, type WeightLayout, type WorkerInit } from './protocol.js';
 import { shareTable } from './shared-table.js';
 
 export interface GradientWorkersOptions {
@@ -404,12 +397,14 @@ function workerEntry(): { url: URL; data: Record<string, string>; execArgv: stri
 }
 
 function workerError(k: number, error: SerializedError): Error {
-  const fields = error.fields as OmnifuseErrorFields | undefined;
-  if (fields?.code) return new OmnifuseError({ ...fields, message: error.message });
-  return new OmnifuseError({
-    code: ErrorCode.Training,
-    message: `gradient worker ${k}: ${error.message}`,
-    step: 'workers',
-    details: { stack: error.stack },
-  });
+  return revivedError(
+    error,
+    (plain) =>
+      new OmnifuseError({
+        code: ErrorCode.Training,
+        message: `gradient worker ${k}: ${plain.message}`,
+        step: 'workers',
+        details: { stack: plain.stack },
+      }),
+  );
 }

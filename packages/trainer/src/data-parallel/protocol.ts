@@ -1,4 +1,5 @@
 import type { ModelReplicaRecipe } from '@omnifuse/core';
+import type { SerializedError } from '../thread-errors.js';
 import type { SharedTable } from './shared-table.js';
 
 /**
@@ -51,14 +52,6 @@ export type ToWorker =
       readonly end: number;
       readonly weightsVersion: number;
     };
-
-export interface SerializedError {
-  readonly name: string;
-  readonly message: string;
-  readonly stack?: string;
-  /** An OmnifuseError's fields (code, plugin, record, field, …). */
-  readonly fields?: Readonly<Record<string, unknown>>;
-}
 
 export type FromWorker =
   | {

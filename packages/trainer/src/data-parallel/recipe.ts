@@ -31,17 +31,9 @@ export interface RecipeArgs {
  * in code without a `packageName` must be named in the spec's `plugins` to train with workers).
  */
 export function replicaRecipe(args: RecipeArgs): ModelReplicaRecipe {
-  const { spec, registry } = args;
-  const builtin = new Set(builtinPlugins.map((plugin) => `${plugin.kind}:${plugin.id}`));
-  const used = [
-    ...Object.values(args.encoders).map(({ encoder }) => registry.encoder(encoder.id)),
-    ...(spec.fusion ? [registry.fusion(spec.fusion.type)] : []),
-  ];
-  const packages = used
-    .filter((plugin) => !builtin.has(`${plugin.kind}:${plugin.id}`))
-    .flatMap((plugin) => (plugin.packageName ? [plugin.packageName] : []));
+  const { spec } = args;
   return {
-    plugins: { modules: [...new Set([...spec.plugins, ...packages])], baseDir: args.baseDir },
+    plugins: pluginModules(args),
     spec,
     encoders: Object.fromEntries(
       Object.entries(args.encoders).map(([field, { encoder, state }]) => [field, { id: encoder.id, state }]),
@@ -51,6 +43,29 @@ export function replicaRecipe(args: RecipeArgs): ModelReplicaRecipe {
     backend: args.backend,
     ...(args.augment ? { augment: args.augment } : {}),
   };
+}
+
+/**
+ * The modules that give other threads the plugins a model uses: the spec's `plugins`, plus the
+ * package of each plugin given in code (built-ins need none). A plugin given in code without a
+ * `packageName` is reachable only if a module in the spec's `plugins` exports it.
+ */
+export function pluginModules(args: {
+  readonly spec: ModelSpec;
+  readonly baseDir: string;
+  readonly registry: Registry;
+  readonly encoders: Readonly<Record<string, FittedEncoder>>;
+}): { modules: string[]; baseDir: string } {
+  const { spec, registry } = args;
+  const builtin = new Set(builtinPlugins.map((plugin) => `${plugin.kind}:${plugin.id}`));
+  const used = [
+    ...Object.values(args.encoders).map(({ encoder }) => registry.encoder(encoder.id)),
+    ...(spec.fusion ? [registry.fusion(spec.fusion.type)] : []),
+  ];
+  const packages = used
+    .filter((plugin) => !builtin.has(`${plugin.kind}:${plugin.id}`))
+    .flatMap((plugin) => (plugin.packageName ? [plugin.packageName] : []));
+  return { modules: [...new Set([...spec.plugins, ...packages])], baseDir: args.baseDir };
 }
 
 /**

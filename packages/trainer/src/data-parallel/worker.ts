@@ -9,13 +9,11 @@ import {
   type ComposedModel,
   composeModel,
   createRng,
-  errorFields,
   type FittedEncoder,
   type FusionV1,
   featureArrayType,
   inPluginStepSync,
   type ModelSpec,
-  OmnifuseError,
   parseModelSpec,
   selectBackend,
   setBatchShard,
@@ -24,15 +22,10 @@ import {
 import * as tf from '@tensorflow/tfjs';
 import { correctCount, exampleLosses } from '../losses.js';
 import { augmentRows } from '../tables.js';
+import { serializeError } from '../thread-errors.js';
 import { type LossShaping, trainingLossSum } from '../training-loss.js';
 import { layersWithCalls } from '../training-state.js';
-import {
-  type FromWorker,
-  offsetsOf,
-  type SerializedError,
-  type ToWorker,
-  type WorkerInit,
-} from './protocol.js';
+import { type FromWorker, offsetsOf, type ToWorker, type WorkerInit } from './protocol.js';
 import { replicaRegistry } from './recipe.js';
 import { columnView, gatherRows, rowSize, type SharedTable } from './shared-table.js';
 
@@ -234,29 +227,6 @@ class Replica {
 
 function range(start: number, end: number): number[] {
   return Array.from({ length: end - start }, (_, i) => start + i);
-}
-
-function serializeError(error: unknown): SerializedError {
-  if (OmnifuseError.isInstance(error)) {
-    const { cause: _cause, ...fields } = errorFields(error);
-    return { name: error.name, message: error.reason, stack: error.stack, fields: cloneable(fields) };
-  }
-  const plain = error instanceof Error ? error : new Error(String(error));
-  return { name: plain.name, message: plain.message, stack: plain.stack };
-}
-
-/** Fields that survive `postMessage` (an unclonable value becomes its string). */
-function cloneable(fields: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(fields).map(([key, value]) => {
-      try {
-        structuredClone(value);
-        return [key, value];
-      } catch {
-        return [key, String(value)];
-      }
-    }),
-  );
 }
 
 start().catch((error: unknown) => {
