@@ -45,12 +45,16 @@ const spec = parseModelSpec({
   inputs: [{ field: 'audio', encoder: 'audio:cnn2d' }],
   output: { type: 'classification', field: 'label' },
 });
-const { encoder, state } = (await fitEncoders(spec, createRegistry([cnn2dEncoderPlugin]), dataset.subset([0])))
-  .audio;
+const { encoder, state } = (
+  await fitEncoders(spec, createRegistry([cnn2dEncoderPlugin]), dataset.subset([0]))
+).audio;
 const recipe = { id: encoder.id, options: spec.inputs[0].options, state };
 const plugins = { modules: ['@omnifuse/modality-audio'], baseDir: path.resolve(here, '..') };
 
-const pools = { 1: createPreprocessPool({ jobs: 1, plugins }), [jobs]: createPreprocessPool({ jobs, plugins }) };
+const pools = {
+  1: createPreprocessPool({ jobs: 1, plugins }),
+  [jobs]: createPreprocessPool({ jobs, plugins }),
+};
 const warm = dataset.subset(Array.from({ length: 64 }, (_, i) => i));
 const startSeconds = {};
 for (const count of [1, jobs]) {
