@@ -36,7 +36,7 @@ const JOBS_OPTION: OptionDef = {
   type: 'string',
   value: '<n|auto>',
   description:
-    'preprocessing threads (default auto: the physical cores, for image and audio fields of 64+ records)',
+    'preprocessing threads (default auto: the physical cores, for image and audio fields of 2,000+ records)',
 };
 
 const BACKENDS = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;

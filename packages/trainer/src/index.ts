@@ -44,6 +44,7 @@ export {
 export {
   createPreprocessPool,
   type EncoderRecipe,
+  MIN_AUTO_PARALLEL_RECORDS,
   MIN_PARALLEL_RECORDS,
   type PreprocessPool,
   type PreprocessPoolOptions,

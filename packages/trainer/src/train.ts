@@ -104,7 +104,7 @@ export interface TrainOptions {
   readonly workers?: 'auto' | number;
   /**
    * Preprocessing threads (see `createPreprocessPool`): `auto` (default) uses the physical cores for
-   * image and audio fields of 64 records or more; 1 keeps everything on the calling thread.
+   * image and audio fields of 2,000 records or more; 1 keeps everything on the calling thread.
    */
   readonly jobs?: 'auto' | number;
 }

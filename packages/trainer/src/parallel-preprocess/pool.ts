@@ -19,8 +19,9 @@ import type { SliceError, SliceResult, SliceTask } from './protocol.js';
 export interface PreprocessPoolOptions {
   /**
    * Threads. `auto` (default): the physical cores, for image and audio fields (decoding and
-   * spectrograms); text and tabular fields, cheap per record, stay on the calling thread. A number
-   * above 1 uses that many threads for every field.
+   * spectrograms) of at least {@link MIN_AUTO_PARALLEL_RECORDS} records; text and tabular fields,
+   * cheap per record, stay on the calling thread. A number above 1 uses that many threads for every
+   * field of at least {@link MIN_PARALLEL_RECORDS} records.
    */
   readonly jobs?: 'auto' | number;
   /** Plugin modules the threads import to re-create encoders (see `pluginModules`). */
@@ -35,8 +36,13 @@ export interface EncoderRecipe {
   readonly state: unknown;
 }
 
-/** Fields with fewer records than this are preprocessed on the calling thread (starting threads costs more). */
+/** With a number of jobs, fields with fewer records than this stay on the calling thread. */
 export const MIN_PARALLEL_RECORDS = 64;
+/**
+ * With `auto`, fields with fewer records than this stay on the calling thread: starting the threads
+ * (each imports the plugin modules) costs about a second, more than a thousand cached records take.
+ */
+export const MIN_AUTO_PARALLEL_RECORDS = 2000;
 
 /**
  * A pool of preprocessing threads (tinypool): `preprocessField` splits a field's records into
@@ -77,7 +83,8 @@ export function createPreprocessPool(options: PreprocessPoolOptions): Preprocess
       // A cache only this process's memory holds cannot be shared with other threads.
       const shareable = !cache || cache.kind === 'disabled' || cache.disk !== undefined;
       const worthIt = !auto || encoder.modality === 'image' || encoder.modality === 'audio';
-      if (jobs <= 1 || dataset.size < MIN_PARALLEL_RECORDS || !shareable || !worthIt) {
+      const enough = dataset.size >= (auto ? MIN_AUTO_PARALLEL_RECORDS : MIN_PARALLEL_RECORDS);
+      if (jobs <= 1 || !enough || !shareable || !worthIt) {
         return preprocessField(dataset, field, encoder, recipe.state, fieldOptions);
       }
       return inSlices(threads(), jobs, dataset, field, encoder, recipe, options.plugins, fieldOptions);
