@@ -85,11 +85,22 @@ export function applyFreezing(
   unfreeze.forEach((pattern, i) => {
     for (const layer of selectLayers(model, inputs, pattern, `unfreeze[${i}]`)) frozen.delete(layer);
   });
-  for (const layer of frozen) {
+  freezeLayers(frozen);
+  return [...frozen].map((layer) => layer.name);
+}
+
+/** Freezes the layers given (not trainable; batch normalisation kept in inference mode, see `applyFreezing`). */
+export function freezeLayers(layers: Iterable<Layer>): void {
+  for (const layer of layers) {
     layer.trainable = false;
     if (layer.getClassName() === 'BatchNormalization') keepInInferenceMode(layer);
   }
-  return [...frozen].map((layer) => layer.name);
+}
+
+/** Freezes the model's layers with these names, as `applyFreezing` froze them elsewhere (e.g. in a replica). */
+export function freezeLayersByName(model: tf.LayersModel, names: readonly string[]): void {
+  const wanted = new Set(names);
+  freezeLayers(allLayers(model).filter((layer) => wanted.has(layer.name)));
 }
 
 function keepInInferenceMode(layer: Layer): void {

@@ -210,6 +210,7 @@ export async function fineTune(options: FineTuneOptions): Promise<TrainResult> {
         ...(augmentable.length > 0
           ? { augment: { records: parts.train.ids, seed: spec.training.seed } }
           : {}),
+        frozenLayers: frozen,
       }),
       checkpoint: options.checkpointDir
         ? {

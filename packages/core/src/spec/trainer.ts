@@ -154,6 +154,11 @@ export interface ModelReplicaRecipe {
    * so what a record receives does not depend on the thread.
    */
   readonly augment?: { readonly records: readonly (string | number)[]; readonly seed: number };
+  /**
+   * Layers (by name) frozen in the model being trained, e.g. by fine-tuning: a replica freezes them
+   * too (not trainable; batch normalisation kept in inference mode).
+   */
+  readonly frozenLayers?: readonly string[];
 }
 
 /** Where and whether a trainer that supports it checkpoints each epoch and resumes. */

@@ -1,6 +1,7 @@
 // Data-parallel training on worker threads: the gradient sum is exact and each row gets the dropout
 // mask and augmentation one thread would give it, so without batch norm any number of workers
 // follows the single-thread loss curve; failures in a worker come back as OmnifuseErrors.
+import path from 'node:path';
 import {
   createDataset,
   createRng,
@@ -13,6 +14,8 @@ import { describe, expect, it } from 'vitest';
 import { mnistRecords, readMnist } from '../fixtures/mnist.js';
 import { train } from '../train.js';
 import { physicalCores, resolveWorkers, shardRows } from './cores.js';
+
+const PACKAGE_DIR = path.resolve(import.meta.dirname, '../..');
 
 describe('worker counts and shards', () => {
   it('splits a batch into contiguous shards, the first ones one row longer', () => {
@@ -135,5 +138,40 @@ describe('train() with data-parallel workers', () => {
     expect(OmnifuseError.isInstance(error)).toBe(true);
     expect(String((error as Error).message)).toMatch(/cannot import test:mock-vector/);
     expect((error as OmnifuseError).code).toBe('E_PLUGIN_NOT_FOUND');
+  });
+
+  it('reports a failure in a worker as the calling thread does: same code, plugin, record and field', async () => {
+    // The plugin is a module named in the spec, so the workers import it too.
+    const spec = (workers: number): ModelSpecInput => ({
+      plugins: ['./src/fixtures/flaky-augment-plugin.ts'],
+      inputs: [{ field: 'x', encoder: 'test:flaky-augment', options: { hidden: [4] } }],
+      output: { type: 'classification', field: 'label' },
+      split: { type: 'random', ratios: { train: 1 }, seed: 1 },
+      training: { epochs: 1, batchSize: 8, workers },
+      backend: 'wasm',
+    });
+    const dataset = createDataset(clusters(40));
+    const errors = [];
+    for (const workers of [1, 2]) {
+      errors.push(
+        await train({ spec: spec(workers), dataset, cache: false, baseDir: PACKAGE_DIR }).catch(
+          (e: unknown) => e,
+        ),
+      );
+    }
+    const fields = errors.map((error) => {
+      expect(OmnifuseError.isInstance(error)).toBe(true);
+      const { code, plugin, record, field, step } = error as OmnifuseError;
+      return { code, plugin, record, field, step };
+    });
+    expect(fields[0]).toEqual({
+      code: 'E_PLUGIN_FAILED',
+      plugin: 'test:flaky-augment',
+      record: 'r7',
+      field: 'x',
+      step: 'augment',
+    });
+    expect(fields[1]).toEqual(fields[0]);
+    expect((errors[1] as Error).message).toMatch(/cannot augment r7/);
   });
 });

@@ -23,6 +23,8 @@ export interface RecipeArgs {
   readonly backend: string;
   /** Record ids of the training rows and the augmentation seed, when an input augments. */
   readonly augment?: { readonly records: readonly (string | number)[]; readonly seed: number };
+  /** Names of the layers frozen in the model being trained (fine-tuning). */
+  readonly frozenLayers?: readonly string[];
 }
 
 /**
@@ -42,6 +44,7 @@ export function replicaRecipe(args: RecipeArgs): ModelReplicaRecipe {
     seed: args.seed,
     backend: args.backend,
     ...(args.augment ? { augment: args.augment } : {}),
+    ...(args.frozenLayers && args.frozenLayers.length > 0 ? { frozenLayers: args.frozenLayers } : {}),
   };
 }
 

@@ -20,6 +20,7 @@ import {
   tensorDTypeOf,
 } from '@omnifuse/core';
 import * as tf from '@tensorflow/tfjs';
+import { freezeLayersByName } from '../fine-tune-layers.js';
 import { correctCount, exampleLosses } from '../losses.js';
 import { augmentRows } from '../tables.js';
 import { serializeError } from '../thread-errors.js';
@@ -54,6 +55,8 @@ async function start(): Promise<void> {
       )
     : undefined;
   const composed = composeModel({ tf, spec, encoders, fusion, task: recipe.task, seed: recipe.seed });
+  // As fine-tuning froze them in the main thread's model.
+  if (recipe.frozenLayers) freezeLayersByName(composed.model, recipe.frozenLayers);
   const replica = new Replica(composed, encoders);
   port.on('message', (message: ToWorker) => {
     try {
