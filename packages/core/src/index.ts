@@ -122,7 +122,13 @@ export {
   WASM_TRAINING_KERNELS,
   type WasmTrainingKernel,
 } from './kernels/register-wasm-training-kernels.js';
-export { type LoadPluginsOptions, loadPlugins, loadRegistry, resolvePluginModule } from './loader.js';
+export {
+  activeConditions,
+  type LoadPluginsOptions,
+  loadPlugins,
+  loadRegistry,
+  resolvePluginModule,
+} from './loader.js';
 export {
   formatPath,
   type InputSpec,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode, OmnifuseError } from './errors.js';
-import { loadPlugins, loadRegistry, resolvePluginModule } from './loader.js';
+import { activeConditions, loadPlugins, loadRegistry, resolvePluginModule } from './loader.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'omnifuse-loader-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -53,6 +53,29 @@ describe('loadPlugins', () => {
     const error = await loadPlugins(['./not-a-plugin.mjs'], { baseDir: dir }).catch((e: unknown) => e);
     expect((error as OmnifuseError).code).toBe(ErrorCode.SpecVersion);
     expect((error as OmnifuseError).message).toContain('not-a-plugin.mjs');
+  });
+
+  it('resolves an exports map with the conditions the process runs with (--conditions, -C, NODE_OPTIONS)', () => {
+    writePackage(
+      '@acme/omnifuse-dual',
+      { 'source.mjs': `export default ${pluginSource('dual:source')};` },
+      { type: 'module', exports: { '.': { '@acme/source': './source.mjs', import: './dist/missing.mjs' } } },
+    );
+    const root = path.join(dir, 'node_modules', '@acme', 'omnifuse-dual');
+    // Without the condition, `import` picks the (unbuilt) dist entry, as Node would.
+    expect(resolvePluginModule('@acme/omnifuse-dual', dir, activeConditions([], ''))).toBe(
+      path.join(root, 'dist', 'missing.mjs'),
+    );
+    for (const [execArgv, nodeOptions] of [
+      [['--conditions=@acme/source'], ''],
+      [['--conditions', '@acme/source'], ''],
+      [['-C', '@acme/source'], ''],
+      [[], '--max-old-space-size=512 -C=@acme/source'],
+    ] as const) {
+      const conditions = activeConditions(execArgv, nodeOptions);
+      expect(conditions).toContain('@acme/source');
+      expect(resolvePluginModule('@acme/omnifuse-dual', dir, conditions)).toBe(path.join(root, 'source.mjs'));
+    }
   });
 
   it('rejects a relative path that does not exist', () => {

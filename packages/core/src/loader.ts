@@ -66,8 +66,17 @@ function unwrapDefault(value: unknown): unknown {
   return current;
 }
 
-/** Resolves a specifier to a module file the way `import` would from `baseDir`. */
-export function resolvePluginModule(specifier: string, baseDir: string): string {
+/**
+ * Resolves a specifier to a module file the way `import` would from `baseDir`: an exports map is
+ * read with the conditions `import`, `node`, `default`, `module` and those the process (or this
+ * worker thread) was started with (`--conditions` / `-C`, in `execArgv` or `NODE_OPTIONS`), so a
+ * workspace run from source (`--conditions=@omnifuse/source`) loads plugins from source too.
+ */
+export function resolvePluginModule(
+  specifier: string,
+  baseDir: string,
+  conditions: readonly string[] = activeConditions(),
+): string {
   if (specifier.startsWith('.') || path.isAbsolute(specifier)) {
     const file = path.resolve(baseDir, specifier);
     if (!existsSync(file)) {
@@ -86,7 +95,8 @@ export function resolvePluginModule(specifier: string, baseDir: string): string 
     if (existsSync(manifest)) {
       const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as PackageJson;
       const target =
-        exportTarget(pkg, subpath) ?? (subpath === '.' ? (pkg.module ?? pkg.main ?? 'index.js') : null);
+        exportTarget(pkg, subpath, conditions) ??
+        (subpath === '.' ? (pkg.module ?? pkg.main ?? 'index.js') : null);
       if (!target) {
         throw new OmnifuseError({
           code: ErrorCode.PluginLoad,
@@ -121,7 +131,26 @@ function splitPackageSpecifier(specifier: string): { name: string; subpath: stri
 
 const CONDITIONS = ['import', 'node', 'default', 'module'];
 
-function exportTarget(pkg: PackageJson, subpath: string): string | null {
+/**
+ * The conditions `import` resolves with here: Node's own and every `--conditions=name`,
+ * `--conditions name`, `-C name` or `-C=name` in `process.execArgv` (a worker thread's own
+ * `execArgv`) and `NODE_OPTIONS`.
+ */
+export function activeConditions(
+  execArgv: readonly string[] = process.execArgv,
+  nodeOptions: string = process.env.NODE_OPTIONS ?? '',
+): string[] {
+  const args = [...execArgv, ...nodeOptions.split(/\s+/).filter(Boolean)];
+  const extra: string[] = [];
+  args.forEach((arg, i) => {
+    const inline = /^(?:--conditions|-C)=(.+)$/.exec(arg);
+    if (inline) extra.push(inline[1]!);
+    else if ((arg === '--conditions' || arg === '-C') && args[i + 1]) extra.push(args[i + 1]!);
+  });
+  return [...CONDITIONS, ...extra];
+}
+
+function exportTarget(pkg: PackageJson, subpath: string, conditions: readonly string[]): string | null {
   const { exports } = pkg;
   if (exports === undefined) return null;
   const isSubpathMap =
@@ -131,22 +160,22 @@ function exportTarget(pkg: PackageJson, subpath: string): string | null {
     : subpath === '.'
       ? exports
       : undefined;
-  return pickCondition(entry);
+  return pickCondition(entry, conditions);
 }
 
-function pickCondition(entry: unknown): string | null {
+function pickCondition(entry: unknown, conditions: readonly string[]): string | null {
   if (typeof entry === 'string') return entry;
   if (Array.isArray(entry)) {
     for (const item of entry) {
-      const found = pickCondition(item);
+      const found = pickCondition(item, conditions);
       if (found) return found;
     }
     return null;
   }
   if (entry && typeof entry === 'object') {
     for (const [condition, value] of Object.entries(entry)) {
-      if (CONDITIONS.includes(condition)) {
-        const found = pickCondition(value);
+      if (conditions.includes(condition)) {
+        const found = pickCondition(value, conditions);
         if (found) return found;
       }
     }

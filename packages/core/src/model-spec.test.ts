@@ -143,5 +143,25 @@ describe('training options', () => {
     expect(wrong({ labelSmoothing: 0.1 }, { type: 'regression', field: 'label' }).path).toBe(
       'training.labelSmoothing',
     );
+    // Two different metrics for the best epoch and for early stopping: one must be given.
+    expect(wrong({ monitor: 'val_accuracy', earlyStopping: { monitor: 'val_loss', patience: 3 } }).path).toBe(
+      'training.earlyStopping.monitor',
+    );
+  });
+
+  it('takes weight decay for every optimiser and one monitor for best epoch and early stopping', () => {
+    for (const optimizer of ['sgd', 'adam', 'adamw', 'rmsprop'] as const) {
+      const spec = parseModelSpec({
+        ...minimal,
+        training: { optimizer, optimizerOptions: { weightDecay: 1e-4 } },
+      });
+      expect(spec.training.optimizerOptions?.weightDecay).toBe(1e-4);
+    }
+    const spec = parseModelSpec({
+      ...minimal,
+      training: { monitor: 'val_accuracy', earlyStopping: { patience: 3 } },
+    });
+    expect(spec.training.monitor).toBe('val_accuracy');
+    expect(spec.training.earlyStopping?.monitor).toBeUndefined();
   });
 });

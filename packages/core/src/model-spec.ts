@@ -76,7 +76,11 @@ export const optimizerOptionsSchema = z
     beta2: z.number().min(0).lt(1).optional(),
     /** adam, adamw, rmsprop: added to the denominator. */
     epsilon: z.number().positive().optional(),
-    /** adamw: decoupled weight decay, applied to kernels (weights of rank ≥ 2) only. */
+    /**
+     * adamw: decoupled weight decay, applied to kernels (weights of rank ≥ 2) only (default 0.01).
+     * sgd, adam, rmsprop: PyTorch's `weight_decay`, an L2 penalty added to the gradient of every
+     * trainable weight (kernels, biases, normalisation scales) after clipping (default 0).
+     */
     weightDecay: z.number().min(0).optional(),
     /** rmsprop: decay rate of the squared-gradient average (PyTorch's `alpha`). */
     rho: z.number().min(0).lt(1).optional(),
@@ -85,10 +89,10 @@ export const optimizerOptionsSchema = z
 
 /** Which optimiser reads which option, for validation and error messages. */
 export const OPTIMIZER_OPTION_NAMES = {
-  sgd: ['momentum', 'nesterov'],
-  adam: ['beta1', 'beta2', 'epsilon'],
+  sgd: ['momentum', 'nesterov', 'weightDecay'],
+  adam: ['beta1', 'beta2', 'epsilon', 'weightDecay'],
   adamw: ['beta1', 'beta2', 'epsilon', 'weightDecay'],
-  rmsprop: ['rho', 'momentum', 'epsilon'],
+  rmsprop: ['rho', 'momentum', 'epsilon', 'weightDecay'],
 } as const;
 
 /**
@@ -158,9 +162,17 @@ export const trainingSpecSchema = z
     labelSmoothing: z.number().min(0).max(1).optional(),
     seed: z.number().int().default(42),
     shuffle: z.boolean().default(true),
+    /**
+     * The metric that picks the best epoch (the weights `restoreBestWeights` restores and the `best`
+     * checkpoint) and that early stopping watches: `val_loss` (minimised), `val_accuracy` (maximised),
+     * any metric the trainer reports. Default `earlyStopping.monitor`, else `val_loss` (`loss` without
+     * a validation split).
+     */
+    monitor: z.string().min(1).optional(),
     earlyStopping: z
       .object({
-        monitor: z.string().default('val_loss'),
+        /** Default `training.monitor`, else `val_loss`. */
+        monitor: z.string().min(1).optional(),
         patience: z.number().int().nonnegative().default(5),
         minDelta: z.number().nonnegative().default(0),
       })
@@ -185,6 +197,18 @@ export const trainingSpecSchema = z
           message: `${training.optimizer} has no option "${name}" (it takes ${allowed.join(', ')})`,
         });
       }
+    }
+    const stoppingMonitor = training.earlyStopping?.monitor;
+    if (
+      training.monitor !== undefined &&
+      stoppingMonitor !== undefined &&
+      stoppingMonitor !== training.monitor
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['earlyStopping', 'monitor'],
+        message: `early stopping watches "${stoppingMonitor}" but training.monitor is "${training.monitor}": give one`,
+      });
     }
     if (training.optimizerOptions?.nesterov && !training.optimizerOptions.momentum) {
       ctx.addIssue({

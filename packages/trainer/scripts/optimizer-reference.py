@@ -40,6 +40,11 @@ CASES = {
     "adamw": (dict(weightDecay=0.1), lambda p, lr: torch.optim.AdamW([{"params": [p[0]], "weight_decay": 0.1}, {"params": [p[1]], "weight_decay": 0.0}], lr=lr, betas=(0.9, 0.999), eps=1e-7)),
     "rmsprop": (dict(), lambda p, lr: torch.optim.RMSprop(p, lr=lr, alpha=0.9, eps=1e-7)),
     "rmsprop-momentum": (dict(rho=0.99, momentum=0.5, epsilon=1e-8), lambda p, lr: torch.optim.RMSprop(p, lr=lr, alpha=0.99, momentum=0.5, eps=1e-8)),
+    # Coupled weight decay (grad + wd * w) on every parameter, kernels and biases alike.
+    "sgd-weight-decay": (dict(weightDecay=0.05), lambda p, lr: torch.optim.SGD(p, lr=lr, weight_decay=0.05)),
+    "sgd-momentum-weight-decay": (dict(momentum=0.9, weightDecay=0.05), lambda p, lr: torch.optim.SGD(p, lr=lr, momentum=0.9, weight_decay=0.05)),
+    "adam-weight-decay": (dict(weightDecay=0.05), lambda p, lr: torch.optim.Adam(p, lr=lr, betas=(0.9, 0.999), eps=1e-7, weight_decay=0.05)),
+    "rmsprop-weight-decay": (dict(weightDecay=0.05), lambda p, lr: torch.optim.RMSprop(p, lr=lr, alpha=0.9, eps=1e-7, weight_decay=0.05)),
 }
 
 out = {"initial": [t.tolist() for t in initial()], "gradients": [], "optimizers": {}}

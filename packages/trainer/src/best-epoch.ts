@@ -31,7 +31,7 @@ export class BestEpochTracker {
       throw new OmnifuseError({
         code: ErrorCode.Training,
         message: `the monitored metric "${this.monitor}" is not computed${this.monitor.startsWith('val_') ? ' (is there a validation split?)' : ''}`,
-        path: 'training.earlyStopping.monitor',
+        path: 'training.monitor',
         expected: Object.keys(metrics),
         found: this.monitor,
       });

@@ -28,7 +28,7 @@ export function resolveOptimizerOptions(
     beta1: options.beta1 ?? 0.9,
     beta2: options.beta2 ?? 0.999,
     epsilon: options.epsilon ?? 1e-7,
-    weightDecay: name === 'adamw' ? (options.weightDecay ?? 0.01) : 0,
+    weightDecay: options.weightDecay ?? (name === 'adamw' ? 0.01 : 0),
     rho: options.rho ?? 0.9,
   };
 }
@@ -84,8 +84,10 @@ export function createOptimizer(name: OptimizerName, options?: OptimizerOptions)
     return own;
   };
 
-  const update = (i: number, w: tf.Variable, g: tf.Tensor, lr: number, step: number): void => {
+  const update = (i: number, w: tf.Variable, gradient: tf.Tensor, lr: number, step: number): void => {
     const s = slotsOf(i, w);
+    // torch's coupled weight decay (sgd, adam, rmsprop): d_p = grad + λ·w, on every weight.
+    const g = name !== 'adamw' && o.weightDecay > 0 ? tf.add(gradient, tf.mul(w, o.weightDecay)) : gradient;
     if (name === 'sgd') {
       let direction = g;
       if (o.momentum !== 0) {
@@ -111,7 +113,8 @@ export function createOptimizer(name: OptimizerName, options?: OptimizerOptions)
       return;
     }
     // adam / adamw. Decoupled decay first (torch.optim.AdamW), on kernels only.
-    const decayed = o.weightDecay > 0 && w.rank >= 2 ? tf.mul(w, 1 - lr * o.weightDecay) : w;
+    const decayed =
+      name === 'adamw' && o.weightDecay > 0 && w.rank >= 2 ? tf.mul(w, 1 - lr * o.weightDecay) : w;
     // torch: exp_avg.lerp_(g, 1 − β1), i.e. m + (1 − β1)(g − m).
     const m = tf.add(s[0]!, tf.mul(tf.sub(g, s[0]!), 1 - o.beta1));
     const v = tf.add(tf.mul(s[1]!, o.beta2), tf.mul(tf.mul(g, g), 1 - o.beta2));

@@ -198,6 +198,26 @@ describe('supervised trainer on MNIST', () => {
       expect(history.bestEpoch).toBe(accuracies.indexOf(Math.max(...accuracies)));
     });
 
+    it('picks and restores the best epoch by training.monitor, without early stopping', async () => {
+      const model = freshModel();
+      const trainer = createSupervisedTrainer();
+      const history = await trainer.fit({
+        model,
+        task,
+        train: tables.train,
+        validation: tables.validation,
+        options: { ...options, epochs: 4, monitor: 'val_accuracy' },
+      });
+      expect(history.epochs).toHaveLength(4);
+      expect(history.stoppedEarly).toBe(false);
+      const accuracies = history.epochs.map((e) => e.val_accuracy!);
+      const best = accuracies.indexOf(Math.max(...accuracies));
+      expect(history.bestEpoch).toBe(best);
+      const restored = await trainer.evaluate(model, task, tables.validation);
+      expect(restored.accuracy).toBeCloseTo(accuracies[best]!, 6);
+      expect(restored.loss).toBeCloseTo(history.epochs[best]!.val_loss!, 6);
+    });
+
     it('leaks no tensors: the count is steady across epochs and back to its start after fit', async () => {
       const model = freshModel();
       const counts: number[] = [];

@@ -119,7 +119,10 @@ async function fit(
       )
     : undefined;
   const perExample = decisionsPerExample(task, train.target);
-  const monitor = options.earlyStopping?.monitor ?? (validation && validation.size > 0 ? 'val_loss' : 'loss');
+  const monitor =
+    options.monitor ??
+    options.earlyStopping?.monitor ??
+    (options.earlyStopping || (validation && validation.size > 0) ? 'val_loss' : 'loss');
   const tracker = new BestEpochTracker(monitor, options.earlyStopping?.minDelta ?? 0);
   // Shuffling and augmentation draw from generators forked by (seed, epoch) only, so an epoch
   // replays identically after a resume.

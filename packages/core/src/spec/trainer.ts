@@ -60,8 +60,11 @@ export interface TensorTable {
 }
 
 export interface EarlyStoppingOptions {
-  /** Metric to watch, e.g. `val_loss` (minimised) or `val_accuracy` (maximised). */
-  readonly monitor: string;
+  /**
+   * Metric to watch, e.g. `val_loss` (minimised) or `val_accuracy` (maximised); default
+   * `TrainingOptions.monitor`, else `val_loss`.
+   */
+  readonly monitor?: string;
   readonly patience: number;
   readonly minDelta: number;
 }
@@ -120,8 +123,14 @@ export interface TrainingOptions {
   readonly labelSmoothing?: number;
   readonly seed: number;
   readonly shuffle: boolean;
+  /**
+   * The metric that picks the best epoch (restored by `restoreBestWeights`, kept as the `best`
+   * checkpoint) and that early stopping watches. Default `earlyStopping.monitor`, else `val_loss`
+   * (`loss` when there is no validation split and no early stopping).
+   */
+  readonly monitor?: string;
   readonly earlyStopping?: EarlyStoppingOptions;
-  /** Restore the weights of the best epoch by the early-stopping metric (or `val_loss`). */
+  /** Restore the weights of the best epoch by `monitor`. */
   readonly restoreBestWeights: boolean;
   /**
    * Data-parallel worker threads: each computes the gradients of its shard of every batch on a

@@ -18,6 +18,8 @@ function random(seed: number, n: number): Float32Array {
 const cases: [OptimizerName, Record<string, number | boolean>][] = [
   ['sgd', {}],
   ['sgd', { momentum: 0.9, nesterov: true }],
+  ['sgd', { weightDecay: 0.05 }],
+  ['adam', { weightDecay: 0.05 }],
   ['rmsprop', { momentum: 0.5 }],
   ['adam', {}],
   ['adamw', { weightDecay: 0.1 }],

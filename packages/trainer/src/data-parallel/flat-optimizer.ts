@@ -82,7 +82,7 @@ export class FlatOptimizer {
 
   private update(
     w: Float32Array,
-    g: Float32Array,
+    gradient: Float32Array,
     s: Float32Array[],
     lr: number,
     step: number,
@@ -90,6 +90,12 @@ export class FlatOptimizer {
   ): void {
     const o = this.options;
     const n = w.length;
+    // torch's coupled weight decay (sgd, adam, rmsprop): d_p = grad + λ·w, on every weight.
+    let g = gradient;
+    if (this.name !== 'adamw' && o.weightDecay > 0) {
+      g = new Float32Array(n);
+      for (let j = 0; j < n; j++) g[j] = gradient[j]! + w[j]! * o.weightDecay;
+    }
     if (this.name === 'sgd') {
       const buf = s[0]!;
       for (let j = 0; j < n; j++) {
@@ -120,7 +126,7 @@ export class FlatOptimizer {
     }
     // adam / adamw: decoupled decay first (torch.optim.AdamW), on kernels only.
     const [m, v] = s as [Float32Array, Float32Array];
-    const decay = o.weightDecay > 0 && rank >= 2 ? 1 - lr * o.weightDecay : 1;
+    const decay = this.name === 'adamw' && o.weightDecay > 0 && rank >= 2 ? 1 - lr * o.weightDecay : 1;
     const bias1 = 1 - o.beta1 ** step;
     const bias2Sqrt = Math.sqrt(1 - o.beta2 ** step);
     const rate = lr / bias1;
