@@ -47,6 +47,7 @@ export * from './cache/index.js';
 export * from './check/index.js';
 export {
   applyFinalNorm,
+  applyInitialization,
   applyProjection,
   applyTransformerBlock,
   type BatchShard,
@@ -69,6 +70,7 @@ export {
   fusionPresence,
   fusionVectors,
   hasRandomState,
+  type InitializationScheme,
   type LayerActivation,
   layerActivationSchema,
   layerPrefixes,
@@ -88,6 +90,7 @@ export {
   type ProjectionDefaults,
   type ProjectionNaming,
   type ProjectionOptions,
+  PYTORCH_BATCH_NORM,
   projectionOptionsSchema,
   type SeededDropoutArgs,
   type SeededRandomLayer,

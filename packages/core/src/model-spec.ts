@@ -161,6 +161,13 @@ export const trainingSpecSchema = z
     /** Classification: the target becomes (1 − ε)·one-hot + ε / classes. */
     labelSmoothing: z.number().min(0).max(1).optional(),
     seed: z.number().int().default(42),
+    /**
+     * How the weights start. Absent or `plugin`: each plugin's own initialisers (He for ReLU
+     * convolutions, Glorot for dense layers, …). `pytorch`: every dense and convolution kernel and
+     * bias drawn as torch.nn.Linear / ConvNd do, U(±1/√fan_in), for results comparable with a
+     * PyTorch model trained with its default initialisation (other layers keep the plugins').
+     */
+    initialization: z.enum(['plugin', 'pytorch']).optional(),
     shuffle: z.boolean().default(true),
     /**
      * The metric that picks the best epoch (the weights `restoreBestWeights` restores and the `best`

@@ -7,6 +7,7 @@ import type { EncodedOutput, EncoderV1 } from '../spec/encoder.js';
 import type { FeatureSpec, Modality } from '../spec/feature.js';
 import type { FusionInput, FusionV1 } from '../spec/fusion.js';
 import type { TaskSpec } from '../spec/task.js';
+import { applyInitialization } from './initialization.js';
 import { customLayers } from './layers.js';
 
 type Tf = typeof tfTypes;
@@ -177,6 +178,7 @@ export function composeModel(args: ComposeModelArgs): ComposedModel {
 
   const prediction = buildHead(tf, spec, task, labels.length, fused, seed);
   const model = tf.model({ inputs: modelInputs, outputs: prediction, name: 'omnifuse' });
+  applyInitialization(tf, model, spec.training.initialization ?? 'plugin', seed);
   const inspect = fusionWeights
     ? tf.model({ inputs: modelInputs, outputs: [prediction, fusionWeights], name: 'omnifuse_inspect' })
     : null;

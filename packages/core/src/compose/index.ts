@@ -28,6 +28,7 @@ export {
   PRESENCE_COLUMN_CLASS_NAME,
   type PresenceColumnArgs,
 } from './fusion-layers.js';
+export { applyInitialization, type InitializationScheme, PYTORCH_BATCH_NORM } from './initialization.js';
 export { type CustomLayers, customLayers, type SeededDropoutArgs } from './layers.js';
 export {
   MASKED_SCORE,

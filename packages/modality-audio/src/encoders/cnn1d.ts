@@ -1,3 +1,4 @@
+import { PYTORCH_BATCH_NORM } from '@omnifuse/core';
 import type * as tfjs from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { createFeatureExtractor } from '../features/feature-extractor.js';
@@ -48,7 +49,7 @@ function framesOf(preprocess: AudioPreprocessOptions): number | undefined {
 
 const cnn1d = defineAudioEncoder<Cnn1dEncoderOptions>({
   id: ID,
-  version: '1.0.0',
+  version: '1.1.0',
   description: 'Audio → MFCC/log-mel frames → 1-D conv blocks over time (BN, ReLU, max-pool) → pooled vector',
   layout: 'sequence',
   schema: cnn1dEncoderOptionsSchema,
@@ -67,7 +68,7 @@ const cnn1d = defineAudioEncoder<Cnn1dEncoderOptions>({
         }),
         x,
       );
-      x = apply(tf.layers.batchNormalization({ axis: -1, name: `${at}/bn` }), x);
+      x = apply(tf.layers.batchNormalization({ ...PYTORCH_BATCH_NORM, axis: -1, name: `${at}/bn` }), x);
       x = apply(tf.layers.activation({ activation: 'relu', name: `${at}/relu` }), x);
       x = apply(
         tf.layers.maxPooling1d({ poolSize: 2, strides: 2, padding: 'valid', name: `${at}/max_pool` }),

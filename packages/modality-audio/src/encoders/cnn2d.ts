@@ -1,4 +1,4 @@
-import { customLayers } from '@omnifuse/core';
+import { customLayers, PYTORCH_BATCH_NORM } from '@omnifuse/core';
 import type * as tfjs from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { createFeatureExtractor } from '../features/feature-extractor.js';
@@ -76,7 +76,7 @@ function firstCollapsedBlock(extraBlocks: number, preprocess: AudioPreprocessOpt
 
 const cnn2d = defineAudioEncoder<Cnn2dEncoderOptions>({
   id: ID,
-  version: '1.0.0',
+  version: '1.1.0',
   description: 'Audio → log-mel/MFCC spectrogram → LeNet-style conv stack (BN, ReLU, max-pool) → vector',
   layout: 'image',
   schema: cnn2dEncoderOptionsSchema,
@@ -102,7 +102,7 @@ const cnn2d = defineAudioEncoder<Cnn2dEncoderOptions>({
         }),
         x,
       );
-      x = apply(tf.layers.batchNormalization({ axis: -1, name: `${at}/bn` }), x);
+      x = apply(tf.layers.batchNormalization({ ...PYTORCH_BATCH_NORM, axis: -1, name: `${at}/bn` }), x);
       x = apply(tf.layers.activation({ activation: 'relu', name: `${at}/relu` }), x);
       x = apply(
         tf.layers.maxPooling2d({ poolSize: 2, strides: 2, padding: 'valid', name: `${at}/max_pool` }),

@@ -1,4 +1,4 @@
-import { customLayers, hashSeed } from '@omnifuse/core';
+import { customLayers, hashSeed, PYTORCH_BATCH_NORM } from '@omnifuse/core';
 import type * as tfjs from '@tensorflow/tfjs';
 
 type Tf = typeof tfjs;
@@ -23,11 +23,8 @@ export interface LayerNaming {
   readonly seed: number;
 }
 
-/**
- * PyTorch BatchNorm2d's defaults (running-average momentum 0.1, i.e. tfjs momentum 0.9, and
- * epsilon 1e-5), so ported architectures normalise the same way.
- */
-export const BATCH_NORM = { momentum: 0.9, epsilon: 1e-5 } as const;
+/** PyTorch BatchNorm2d's defaults (core's `PYTORCH_BATCH_NORM`), so ported architectures normalise the same way. */
+export const BATCH_NORM = PYTORCH_BATCH_NORM;
 
 /**
  * conv → (batch norm) → (activation). Integer padding that equals `(kernel - 1) / 2` at stride 1 is
