@@ -11,6 +11,10 @@ export interface AudioAugmentContext {
   readonly deltas?: 0 | 1 | 2;
   /** Whether per-utterance CMVN was applied (extractor `cmvn`); noise is refused when true. */
   readonly cmvn?: boolean;
+  /** The spectrogram's log1p scale (extractor `log1p`); noise is refused when set. */
+  readonly log1p?: number;
+  /** Whether the preprocess standardises with fitted statistics; noise is refused when true. */
+  readonly standardized?: boolean;
 }
 
 const maskSchema = z
@@ -78,14 +82,24 @@ export function parseAudioAugmentOptions(
           ? 'noise cannot be added to CMVN-normalised features; add it before normalisation'
           : (context.deltas ?? 0) > 0
             ? 'noise cannot be added to features with deltas appended; add it before the deltas'
-            : undefined;
+            : context.log1p !== undefined
+              ? 'noise cannot be added to log1p-compressed spectrograms; add it to the waveform'
+              : context.standardized
+                ? 'noise cannot be added to standardised features; add it before standardisation'
+                : undefined;
     if (reason) {
       throw new OmnifuseError({
         code: ErrorCode.InvalidOptions,
         message: reason,
         path: 'noise',
-        expected: 'a power, magnitude or logmel feature without deltas or CMVN',
-        found: { kind: context.kind, deltas: context.deltas ?? 0, cmvn: context.cmvn ?? false },
+        expected: 'a power, magnitude or logmel feature without deltas, CMVN, log1p or standardisation',
+        found: {
+          kind: context.kind,
+          deltas: context.deltas ?? 0,
+          cmvn: context.cmvn ?? false,
+          ...(context.log1p !== undefined ? { log1p: context.log1p } : {}),
+          ...(context.standardized ? { standardized: true } : {}),
+        },
       });
     }
   }

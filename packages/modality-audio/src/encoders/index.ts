@@ -43,6 +43,7 @@ export {
   AUDIO_PACKAGE_NAME,
   AUDIO_PREPROCESSOR_VERSION,
   type AudioBuildContext,
+  type AudioClipContext,
   type AudioEncoderBaseOptions,
   type AudioEncoderDefinition,
   type AudioEncoderKit,
@@ -58,6 +59,11 @@ export {
   defineAudioEncoder,
   parseAudioEncoderOptions,
 } from './shared.js';
+export {
+  type AudioStandardization,
+  fitGlobalStandardization,
+  STANDARDIZE_FIT_CLIPS,
+} from './standardize.js';
 export {
   createTransformerEncoder,
   type TransformerEncoderOptions,

@@ -145,6 +145,43 @@ describeWithData(['fsdd', 'recordings'], 'audio:onnx on FSDD clips', () => {
   });
 });
 
+describe('audio:onnx with standardize: global', () => {
+  const clips = [440, 880].map((hz) => ({
+    sampleRate: 8000,
+    samples: Float32Array.from({ length: 4000 }, (_, t) => 0.5 * Math.sin((2 * Math.PI * hz * t) / 8000)),
+  }));
+  const context = { record: 0, field: 'audio', readMedia: async () => new Uint8Array() };
+
+  it('fits the statistics and feeds the model (x − mean) / std', async () => {
+    const preprocess = { ...SMALL_MFCC, standardize: 'global' } as const;
+    const encoder = createAudioOnnxEncoder({ ...OPTIONS, preprocess });
+    const state = await encoder.fit(clips, context);
+    expect(state.standardize).toMatchObject({ clips: 2, skipped: 0 });
+    expect(state.standardize!.std).toBeGreaterThan(0);
+    expect(JSON.parse(JSON.stringify(state))).toEqual(state);
+    const mfcc = (
+      await createAudioPreprocessor(audioPreprocessSchema.parse(preprocess), 'sequence').preprocess(
+        clips[0]!,
+        context,
+        state.standardize,
+      )
+    ).data;
+    const feature = await encoder.preprocess(clips[0]!, state, context);
+    for (let u = 0; u < UNITS; u++) {
+      let sum = 0;
+      for (let f = 0; f < FRAMES; f++)
+        for (let d = 0; d < DIMS; d++) sum += mfcc[f * DIMS + d]! * weight[d * UNITS + u]!;
+      expect((feature.data as Float32Array)[u]).toBeCloseTo(sum / FRAMES, 4);
+    }
+    // A state fitted without the statistics is refused rather than fed unstandardised features.
+    const { standardize: _, ...plain } = state;
+    await expect(encoder.preprocess(clips[0]!, plain, context)).rejects.toMatchObject({
+      code: ErrorCode.Bundle,
+      path: 'preprocess.standardize',
+    });
+  });
+});
+
 describe('audio:onnx options', () => {
   it('names the model option when the file is missing', () => {
     expect(() => createAudioOnnxEncoder({ model: path.join(dir, 'nope.onnx') })).toThrow(

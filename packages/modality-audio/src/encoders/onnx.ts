@@ -19,6 +19,7 @@ import {
   createAudioPreprocessor,
   parseAudioEncoderOptions,
 } from './shared.js';
+import { type AudioStandardization, fitGlobalStandardization, standardizationOf } from './standardize.js';
 
 const ID = 'audio:onnx';
 
@@ -56,6 +57,8 @@ export interface AudioOnnxEncoderState {
   /** The model input's rank: 3 (`[batch, frames, dims]`) or 4 (`[batch, 1, frames, dims]`). */
   readonly inputRank: 3 | 4;
   readonly outputDim: number;
+  /** Fitted with `preprocess.standardize: 'global'`: the model sees (x − mean) / std. */
+  readonly standardize?: AudioStandardization;
 }
 
 /**
@@ -114,9 +117,14 @@ export function createAudioOnnxEncoder(options: unknown = {}): EncoderV1<AudioRa
     version: `1.0.0+preprocess.${AUDIO_PREPROCESSOR_VERSION}`,
     options: parsed,
 
-    // Nothing is learned from the data: fit opens the model, checks its input against the feature
-    // shape, pins the exact weights (sha256) and measures the embedding on a silent clip.
-    async fit(_values, context) {
+    // Only `standardize: 'global'` learns from the data; fit opens the model, checks its input
+    // against the feature shape, pins the exact weights (sha256) and measures the embedding on a
+    // silent clip.
+    async fit(values, context) {
+      const standardize =
+        parsed.preprocess.standardize === 'global'
+          ? await fitGlobalStandardization(preprocessor, values, context, ID)
+          : undefined;
       // Reopened on every fit, so the state pins the file as it is now.
       const loaded = await pinned.reopen('fit');
       try {
@@ -131,6 +139,7 @@ export function createAudioOnnxEncoder(options: unknown = {}): EncoderV1<AudioRa
           output,
           inputRank,
           outputDim: probe.length,
+          ...(standardize ? { standardize } : {}),
         };
       } catch (error) {
         throw asModelOptionError(error, { plugin: ID, step: 'fit', field: context.field, file });
@@ -138,7 +147,13 @@ export function createAudioOnnxEncoder(options: unknown = {}): EncoderV1<AudioRa
     },
 
     async preprocess(raw, state, context) {
-      const feature = await preprocessor.preprocess(raw, context);
+      let standardize: AudioStandardization | undefined;
+      try {
+        standardize = standardizationOf(parsed.preprocess.standardize, state.standardize, ID);
+      } catch (error) {
+        throw (error as OmnifuseError).withContext({ record: context.record, field: context.field });
+      }
+      const feature = await preprocessor.preprocess(raw, context, standardize);
       try {
         const data = await embed(await modelFor(state), state, feature.data as Float32Array);
         return { dtype: 'float32', shape: [state.outputDim], data };

@@ -32,6 +32,12 @@ import { fitDuration } from '../signal/fit-duration.js';
 import { normalizeGain } from '../signal/normalize-gain.js';
 import { resample } from '../signal/resample.js';
 import { checkAudioValue } from './check-audio.js';
+import {
+  type AudioStandardization,
+  fitGlobalStandardization,
+  standardizationOf,
+  standardizeFeatures,
+} from './standardize.js';
 
 export const AUDIO_PACKAGE_NAME = '@omnifuse/modality-audio';
 /** Bump when preprocessing changes what it returns for the same options. */
@@ -42,6 +48,8 @@ export type AudioRaw = MediaRef | DecodedAudio;
 
 export interface AudioEncoderState {
   readonly featureSpec: FeatureSpec;
+  /** Fitted with `preprocess.standardize: 'global'`; absent otherwise (and in bundles from before it). */
+  readonly standardize?: AudioStandardization;
 }
 
 export const audioPreprocessSchema = z
@@ -64,6 +72,12 @@ export const audioPreprocessSchema = z
       .optional(),
     /** Feature extractor options; the sample rate is `sampleRate` above. */
     features: featureExtractorSchema.omit({ sampleRate: true }).prefault({}),
+    /**
+     * `global`: `fit` reads the training clips (at most 10,000, evenly strided) and fits one mean and
+     * population std over every feature value; `preprocess` then returns (x − mean) / std (a std of 0
+     * divides by 1). `none` leaves the features as extracted.
+     */
+    standardize: z.enum(['none', 'global']).default('none'),
   })
   .strict();
 
@@ -123,13 +137,27 @@ export interface AudioEncoderKit<Options extends AudioEncoderBaseOptions> {
   readonly parseOptions: (options: unknown) => Options;
 }
 
-/** The fixed-length spectrogram pipeline: decode → downmix → resample → fit duration → gain → features. */
+/** Where a clip comes from, for reading it and for naming it in errors. */
+export interface AudioClipContext {
+  record: string | number;
+  field: string;
+  readMedia(ref: MediaRef): Promise<Uint8Array>;
+}
+
+/**
+ * The fixed-length spectrogram pipeline: decode → downmix → resample → fit duration → gain →
+ * features (→ standardisation with fitted statistics).
+ */
 export interface AudioPreprocessor {
   featureSpec(): FeatureSpec;
+  /** One clip's features; (x − mean) / std of the float64 features when `standardize` is given. */
   preprocess(
     raw: AudioRaw,
-    context: { record: string | number; field: string; readMedia(ref: MediaRef): Promise<Uint8Array> },
+    context: AudioClipContext,
+    standardize?: Pick<AudioStandardization, 'mean' | 'std'>,
   ): Promise<Feature>;
+  /** One clip's features in float64, before rounding and standardisation: what `fit` sums. */
+  featuresFloat64(raw: AudioRaw, context: AudioClipContext): Promise<Float64Array>;
 }
 
 export function createAudioPreprocessor(
@@ -143,27 +171,41 @@ export function createAudioPreprocessor(
   const length = Math.round(options.duration * options.sampleRate);
   const frames = extractor.frames(length);
   const shape = layout === 'image' ? [frames, extractor.dims, 1] : [frames, extractor.dims];
+  /** `extract` on the clip decoded and fitted to length; errors name the record, field and file. */
+  const withClip = async <T>(
+    raw: AudioRaw,
+    context: AudioClipContext,
+    extract: (samples: Float32Array) => T,
+  ): Promise<T> => {
+    const file = isMediaRef(raw) && raw.kind === 'file' ? raw.relativePath : undefined;
+    const where = { record: context.record, field: context.field, ...(file ? { file } : {}) };
+    try {
+      const audio = isMediaRef(raw)
+        ? await decodeMono(await context.readMedia(raw), options.maxDuration)
+        : checkDecoded(raw, options.maxDuration);
+      let samples = audio.samples;
+      if (audio.sampleRate !== options.sampleRate)
+        samples = resample(samples, audio.sampleRate, options.sampleRate);
+      samples = fitDuration(samples, length, { mode: options.crop });
+      if (options.gain) samples = normalizeGain(samples, options.gain);
+      return extract(samples);
+    } catch (error) {
+      if (OmnifuseError.isInstance(error)) throw error.withContext(where);
+      throw error;
+    }
+  };
   return {
     featureSpec: () => ({ dtype: 'float32', shape: [...shape] }),
-    async preprocess(raw, context) {
-      const file = isMediaRef(raw) && raw.kind === 'file' ? raw.relativePath : undefined;
-      const where = { record: context.record, field: context.field, ...(file ? { file } : {}) };
-      try {
-        const audio = isMediaRef(raw)
-          ? await decodeMono(await context.readMedia(raw), options.maxDuration)
-          : checkDecoded(raw, options.maxDuration);
-        let samples = audio.samples;
-        if (audio.sampleRate !== options.sampleRate)
-          samples = resample(samples, audio.sampleRate, options.sampleRate);
-        samples = fitDuration(samples, length, { mode: options.crop });
-        if (options.gain) samples = normalizeGain(samples, options.gain);
-        const features = extractor.extract(samples);
-        return { dtype: 'float32', shape: [...shape], data: features.data };
-      } catch (error) {
-        if (OmnifuseError.isInstance(error)) throw error.withContext(where);
-        throw error;
-      }
+    async preprocess(raw, context, standardize) {
+      const data = await withClip(raw, context, (samples) =>
+        standardize
+          ? standardizeFeatures(extractor.extractFloat64(samples).data, standardize)
+          : extractor.extract(samples).data,
+      );
+      return { dtype: 'float32', shape: [...shape], data };
     },
+    featuresFloat64: (raw, context) =>
+      withClip(raw, context, (samples) => extractor.extractFloat64(samples).data),
   };
 }
 
@@ -218,8 +260,23 @@ export function defineAudioEncoder<Options extends AudioEncoderBaseOptions>(
       modality: 'audio',
       version,
       options: parsed,
-      fit: () => ({ featureSpec: copyFeatureSpec(preprocessor.featureSpec()) }),
-      preprocess: (raw, _state, context) => preprocessor.preprocess(raw, context),
+      fit(values, context) {
+        const featureSpec = copyFeatureSpec(preprocessor.featureSpec());
+        if (parsed.preprocess.standardize === 'none') return { featureSpec };
+        return fitGlobalStandardization(preprocessor, values, context, id).then((standardize) => ({
+          featureSpec,
+          standardize,
+        }));
+      },
+      async preprocess(raw, state, context) {
+        let standardize: AudioStandardization | undefined;
+        try {
+          standardize = standardizationOf(parsed.preprocess.standardize, state.standardize, id);
+        } catch (error) {
+          throw (error as OmnifuseError).withContext({ record: context.record, field: context.field });
+        }
+        return preprocessor.preprocess(raw, context, standardize);
+      },
       check: (raw, context) => checkAudioValue(raw, context, { maxDuration: parsed.preprocess.maxDuration }),
       featureSpec: (state) => copyFeatureSpec(state.featureSpec),
       build({ tf, input, state, name, seed }) {
@@ -311,8 +368,14 @@ function checkAugment(
   options: AudioAugmentConfig,
   preprocess: AudioPreprocessOptions,
 ): AudioAugmentContext {
-  const { kind, deltas, cmvn } = preprocess.features;
-  const context: AudioAugmentContext = { kind, deltas, cmvn };
+  const { kind, deltas, cmvn, log1p } = preprocess.features;
+  const context: AudioAugmentContext = {
+    kind,
+    deltas,
+    cmvn,
+    ...(log1p !== undefined ? { log1p } : {}),
+    standardized: preprocess.standardize === 'global',
+  };
   try {
     parseAudioAugmentOptions(options, context);
   } catch (error) {

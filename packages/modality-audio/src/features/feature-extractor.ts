@@ -16,12 +16,27 @@ export const featureExtractorSchema = z
     /** `power` / `magnitude`: STFT spectrogram; `logmel`: power_to_db of mel power; `mfcc`. */
     kind: z.enum(['power', 'magnitude', 'logmel', 'mfcc']).default('logmel'),
     nFft: z.number().int().min(2).default(512),
-    /** Defaults to frameLength / 4, as librosa does. */
+    /** Defaults to frameLength / 4, as librosa does (none with `frames`). */
     hopLength: z.number().int().min(1).optional(),
+    /**
+     * `power` / `magnitude` only: exactly this many frames spread over the whole signal, frame t
+     * starting at floor(t · (length − nFft) / (frames − 1)) (first at 0, last ending at the signal's
+     * end), with no centre padding, as MultiBench's AV-MNIST spectrogram. Excludes `hopLength` and
+     * `center: true`.
+     */
+    frames: z.number().int().min(2).optional(),
+    /** `power` / `magnitude` only: keep the first `bins` rFFT bins (<= nFft / 2 + 1; default all). */
+    bins: z.number().int().min(1).optional(),
+    /**
+     * `power` / `magnitude` only: output log1p(s · x) with s this value and x the power or
+     * magnitude, computed in float64 (MultiBench's AV-MNIST uses log1p(10 · |X|)).
+     */
+    log1p: z.number().positive().optional(),
     /** Window length, <= nFft; defaults to nFft. */
     frameLength: z.number().int().min(1).optional(),
     window: z.enum(['hann', 'hamming']).default('hann'),
-    center: z.boolean().default(true),
+    /** Centre frames by padding nFft / 2 on each side; defaults to true, and to false with `frames`. */
+    center: z.boolean().optional(),
     padMode: z.enum(['reflect', 'constant']).default('reflect'),
     nMels: z.number().int().min(1).default(40),
     fMin: z.number().min(0).default(0),
@@ -54,10 +69,12 @@ export const featureExtractorSchema = z
   .strict();
 
 export type FeatureExtractorOptions = z.input<typeof featureExtractorSchema>;
-export type FeatureExtractorConfig = z.output<typeof featureExtractorSchema> & {
-  hopLength: number;
+export type FeatureExtractorConfig = Omit<z.output<typeof featureExtractorSchema>, 'center'> & {
+  /** Undefined with `frames`, where the stride follows the signal length. */
+  hopLength: number | undefined;
   frameLength: number;
   fMax: number;
+  center: boolean;
 };
 
 export interface Features {
@@ -67,13 +84,25 @@ export interface Features {
   dims: number;
 }
 
+/** {@link Features} before the final rounding to float32. */
+export interface Float64Features {
+  data: Float64Array;
+  frames: number;
+  dims: number;
+}
+
 export interface FeatureExtractor {
   readonly config: Readonly<FeatureExtractorConfig>;
   /** Values per frame: bins, mels or MFCCs, times (1 + deltas). */
   readonly dims: number;
-  /** Frames produced for a signal of `length` samples. */
+  /** Frames produced for a signal of `length` samples (`frames` when set; 0 when shorter than nFft). */
   frames(length: number): number;
   extract(samples: Float32Array | Float64Array): Features;
+  /**
+   * The same features in float64, without the final rounding to float32 (a spectrogram with deltas
+   * or CMVN differs from `extract` within float32 precision): what fitting global statistics sums.
+   */
+  extractFloat64(samples: Float32Array | Float64Array): Float64Features;
 }
 
 /**
@@ -106,7 +135,7 @@ export function createFeatureExtractor(options: FeatureExtractorOptions): Featur
       ? createFusedLogMel({
           fft: createPowerFft(config.nFft),
           window: paddedWindow(config.window, config.frameLength, config.nFft),
-          hopLength: config.hopLength,
+          hopLength: config.hopLength!, // frames is refused for log-mel / MFCC
           pad: config.center ? config.nFft >> 1 : 0,
           padMode: config.padMode,
           melBank,
@@ -129,40 +158,65 @@ export function createFeatureExtractor(options: FeatureExtractorOptions): Featur
     });
   }
 
-  return {
-    config,
-    dims,
-    frames: (length) => stft.frames(length),
-    extract(samples) {
-      if (fused) {
-        const frames = stft.frames(samples.length);
-        if (frames === 0 || (config.center && config.padMode === 'reflect' && samples.length < 2)) {
-          stft.spectrogram(samples); // throws the STFT's own error
-        }
-        const result = fused(samples, frames);
-        if (result instanceof Float32Array) return { data: result, frames, dims };
-        const base = result;
-        const full =
-          config.deltas === 0 ? base : withDeltas(base, frames, baseDims, config.deltas, config.deltaWidth);
-        if (config.cmvn) cmvn(full, frames, dims);
-        return { data: new Float32Array(full), frames, dims };
+  /** The features, rounded to float32 unless `float64`. */
+  const compute = (samples: Float32Array | Float64Array, float64: boolean) => {
+    const roundAtEnd = (full: Float64Array) => (float64 ? full : new Float32Array(full));
+    if (fused) {
+      const frames = stft.frames(samples.length);
+      if (frames === 0 || (config.center && config.padMode === 'reflect' && samples.length < 2)) {
+        stft.spectrogram(samples); // throws the STFT's own error
       }
-      const spectrum = stft.spectrogram(samples, config.kind === 'magnitude' ? 'magnitude' : 'power');
+      const result = fused(samples, frames, !float64 && config.deltas === 0 && !config.cmvn);
+      if (config.deltas === 0 && !config.cmvn) return { data: result, frames };
+      const base = result as Float64Array;
+      const full =
+        config.deltas === 0 ? base : withDeltas(base, frames, baseDims, config.deltas, config.deltaWidth);
+      if (config.cmvn) cmvn(full, frames, dims);
+      return { data: roundAtEnd(full), frames };
+    }
+    const kind = config.kind === 'magnitude' ? 'magnitude' : 'power';
+    let base: Float64Array;
+    if (config.log1p !== undefined) {
+      base = log1pScaled(stft.spectrogramFloat64(samples, kind), config.log1p);
+    } else if (spectral && float64) {
+      base = stft.spectrogramFloat64(samples, kind);
+    } else {
+      const spectrum = stft.spectrogram(samples, kind);
       const frames = spectrum.length / stft.bins;
-      if (spectral && config.deltas === 0 && !config.cmvn) return { data: spectrum, frames, dims };
-      let base: Float64Array;
+      if (spectral && config.deltas === 0 && !config.cmvn) return { data: spectrum, frames };
       if (spectral) {
         base = new Float64Array(spectrum);
       } else {
         base = powerToDb(melBank!.apply(spectrum, frames), config);
         if (dct) base = applyDct(base, frames, config.nMels, dct, config.nMfcc);
       }
-      const full =
-        config.deltas === 0 ? base : withDeltas(base, frames, baseDims, config.deltas, config.deltaWidth);
-      if (config.cmvn) cmvn(full, frames, dims);
-      return { data: new Float32Array(full), frames, dims };
+    }
+    const frames = base.length / baseDims;
+    const full =
+      config.deltas === 0 ? base : withDeltas(base, frames, baseDims, config.deltas, config.deltaWidth);
+    if (config.cmvn) cmvn(full, frames, dims);
+    return { data: roundAtEnd(full), frames };
+  };
+
+  return {
+    config,
+    dims,
+    frames: (length) => stft.frames(length),
+    extract(samples) {
+      const { data, frames } = compute(samples, false);
+      return { data: data as Float32Array, frames, dims };
+    },
+    extractFloat64(samples) {
+      const { data, frames } = compute(samples, true);
+      return { data: data as Float64Array, frames, dims };
     },
   };
+}
+
+/** log1p(scale · x) in place. */
+function log1pScaled(values: Float64Array, scale: number): Float64Array {
+  for (let i = 0; i < values.length; i++) values[i] = Math.log1p(scale * values[i]!);
+  return values;
 }
 
 function paddedWindow(kind: 'hann' | 'hamming', frameLength: number, nFft: number): Float64Array {
@@ -193,6 +247,18 @@ function parseOptions(options: FeatureExtractorOptions): FeatureExtractorConfig 
       found: frameLength,
     });
   }
+  if (parsed.kind === 'logmel' || parsed.kind === 'mfcc') {
+    for (const field of ['frames', 'bins', 'log1p'] as const) {
+      if (parsed[field] === undefined) continue;
+      throw new OmnifuseError({
+        code: ErrorCode.InvalidOptions,
+        message: `${field} applies to the spectrogram kinds power and magnitude only`,
+        field,
+        expected: { kind: ['power', 'magnitude'] },
+        found: { kind: parsed.kind, [field]: parsed[field] },
+      });
+    }
+  }
   const fMax = parsed.fMax ?? parsed.sampleRate / 2;
   if (!parsed.kind.match(/^(power|magnitude)$/) && (fMax > parsed.sampleRate / 2 || parsed.fMin >= fMax)) {
     throw new OmnifuseError({
@@ -215,7 +281,11 @@ function parseOptions(options: FeatureExtractorOptions): FeatureExtractorConfig 
   return {
     ...parsed,
     frameLength,
-    hopLength: parsed.hopLength ?? Math.max(1, Math.floor(frameLength / 4)),
+    hopLength:
+      parsed.hopLength ??
+      (parsed.frames === undefined ? Math.max(1, Math.floor(frameLength / 4)) : undefined),
+    // With `frames`, an explicit `center: true` stays true here so that createStft refuses it.
+    center: parsed.center ?? parsed.frames === undefined,
     fMax,
   };
 }

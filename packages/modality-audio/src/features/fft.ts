@@ -9,13 +9,14 @@ export interface RealFft {
   forward(input: Float64Array, re: Float64Array, im: Float64Array): void;
   /**
    * `|X|²` (or `|X|`) of `input[offset .. offset + n) * window` into `out[outOffset ..)`: the STFT's
-   * inner step, without copying the frame or keeping the complex spectrum.
+   * inner step, without copying the frame or keeping the complex spectrum. A `Float64Array` `out`
+   * keeps the values unrounded.
    */
   powerFrame(
     input: Float64Array,
     offset: number,
     window: Float64Array,
-    out: Float32Array,
+    out: Float32Array | Float64Array,
     outOffset: number,
     magnitude: boolean,
   ): void;

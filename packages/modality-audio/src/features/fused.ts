@@ -43,7 +43,7 @@ export interface FusedLogMelOptions {
  */
 export function createFusedLogMel(
   options: FusedLogMelOptions,
-): (samples: Float32Array | Float64Array, frames: number) => Float32Array | Float64Array {
+): (samples: Float32Array | Float64Array, frames: number, float32?: boolean) => Float32Array | Float64Array {
   const { fft, window, hopLength, pad, padMode, melBank, amin, topDb, dct } = options;
   const nMels = melBank.nMels;
   const mel = melRuns(melBank);
@@ -71,9 +71,10 @@ export function createFusedLogMel(
     });
   }
   const kernel = wasm ?? jsMelDbKernel(fft, kernelOptions);
-  const Out = options.float32 ? Float32Array : Float64Array;
 
-  return (samples, frames) => {
+  // `float32` per call overrides the option, for a caller that also wants the unrounded values.
+  return (samples, frames, float32 = options.float32 ?? false) => {
+    const Out = float32 ? Float32Array : Float64Array;
     const { values, max } = kernel.run(
       (padded) => padInto(samples, padded, pad, padMode),
       samples.length + 2 * pad,

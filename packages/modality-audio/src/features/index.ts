@@ -7,6 +7,7 @@ export {
   type FeatureExtractorConfig,
   type FeatureExtractorOptions,
   type Features,
+  type Float64Features,
   featureExtractorSchema,
 } from './feature-extractor.js';
 export { createRealFft, isPowerOfTwo, type RealFft } from './fft.js';
