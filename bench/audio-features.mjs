@@ -6,6 +6,11 @@
 //
 //   node --import tsx bench/audio-features.mjs [--n=500] [--runs=5] [--nfft=256] [--hop=64]
 //
+// With --multibench it times MultiBench's AV-MNIST spectrogram instead (magnitude, nFft 222 =
+// 2 · 3 · 37, 112 frames, 112 bins, log1p(10 · x), on the clips centre-fitted to 1 s): the O(n²)
+// direct DFT that every size but a power of two used before, against the mixed-radix / Bluestein
+// FFT in the same pipeline and in `createFeatureExtractor`, as clips/s and ratios to the direct DFT.
+//
 // Needs ../shared/data/fsdd/recordings (8 kHz mono 16-bit PCM) and python3-scipy.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -29,7 +34,11 @@ const config = {
   nMfcc: 13,
 };
 
-const { createFeatureExtractor } = await import('../packages/modality-audio/src/features/index.ts');
+const { createFeatureExtractor, createRealFft, createWindow } = await import(
+  '../packages/modality-audio/src/features/index.ts'
+);
+const { createDirectRealDft } = await import('../packages/modality-audio/src/features/fft.ts');
+const { fitDuration } = await import('../packages/modality-audio/src/signal/fit-duration.ts');
 
 const recordings = path.resolve(here, '../../shared/data/fsdd/recordings');
 if (!existsSync(recordings)) {
@@ -82,13 +91,60 @@ function timeKind(kind, engine) {
   return { clipsPerSecond: clips.length / (best / 1000), checksum };
 }
 
+const MULTIBENCH = { kind: 'magnitude', nFft: 222, frames: 112, bins: 112, log1p: 10 };
+
+/**
+ * The MultiBench spectrogram with a given real FFT, as createStft and the extractor compute it (frame
+ * t at floor(t · (L − nFft) / (frames − 1)), periodic Hann, |X| of the first bins, log1p(10 · x)).
+ */
+function multibenchSpectrogram(fft, window, clip) {
+  const { nFft, frames, bins, log1p } = MULTIBENCH;
+  const x = Float64Array.from(clip);
+  const row = new Float64Array(fft.bins);
+  const out = new Float32Array(frames * bins);
+  const span = x.length - nFft;
+  for (let t = 0; t < frames; t++) {
+    fft.powerFrame(x, Math.floor((t * span) / (frames - 1)), window, row, 0, true);
+    for (let k = 0; k < bins; k++) out[t * bins + k] = Math.log1p(log1p * row[k]);
+  }
+  return out;
+}
+
+/** `direct` (the O(n²) DFT) or `fast` (createRealFft) in the pipeline above, or the `extractor`. */
+function timeMultibench(variant) {
+  const oneSecond = clips.map((clip) => fitDuration(clip, config.sampleRate, { mode: 'centre' }));
+  let features;
+  if (variant === 'extractor') {
+    const extractor = createFeatureExtractor({ sampleRate: config.sampleRate, ...MULTIBENCH });
+    features = (clip) => extractor.extract(clip).data;
+  } else {
+    const fft = variant === 'direct' ? createDirectRealDft(MULTIBENCH.nFft) : createRealFft(MULTIBENCH.nFft);
+    const window = createWindow('hann', MULTIBENCH.nFft);
+    features = (clip) => multibenchSpectrogram(fft, window, clip);
+  }
+  let best = Number.POSITIVE_INFINITY;
+  let checksum = 0;
+  for (let r = 0; r < runs + 1; r++) {
+    const start = performance.now();
+    let sum = 0;
+    for (const clip of oneSecond) {
+      const data = features(clip);
+      for (let i = 0; i < data.length; i++) sum += data[i];
+    }
+    const elapsed = performance.now() - start;
+    if (r > 0) best = Math.min(best, elapsed);
+    checksum = sum;
+  }
+  return { clipsPerSecond: clips.length / (best / 1000), checksum };
+}
+
 // Each kind is timed in its own process, as an application holds one configuration: timing a
 // second configuration in the same process runs ~25% slower (V8 shares optimised code between the
 // extractors' closures and deoptimises it on the second shape).
 const only = args.get('only');
 if (only) {
   const [kind, engine] = only.split(':');
-  console.log(JSON.stringify(timeKind(kind, engine)));
+  console.log(JSON.stringify(kind === 'multibench' ? timeMultibench(engine) : timeKind(kind, engine)));
   process.exit(0);
 }
 function timeKindInChild(kind) {
@@ -105,6 +161,33 @@ function timeKindInChild(kind) {
   }
   return JSON.parse(child.stdout.trim().split('\n').at(-1));
 }
+if (args.has('multibench')) {
+  const variants = ['direct', 'fast', 'extractor'];
+  const timed = Object.fromEntries(variants.map((v) => [v, timeKindInChild(`multibench:${v}`)]));
+  const base = timed.direct;
+  console.log(
+    `${clips.length} FSDD clips fitted to 1 s, MultiBench AV-MNIST spectrogram ` +
+      `(magnitude, nFft ${MULTIBENCH.nFft}, ${MULTIBENCH.frames} frames, ${MULTIBENCH.bins} bins, ` +
+      `log1p ${MULTIBENCH.log1p}); best of ${runs}`,
+  );
+  console.log('| real FFT                          | clips/s | / direct DFT | checksum agreement |');
+  console.log('| --------------------------------- | ------- | ------------ | ------------------ |');
+  const labels = {
+    direct: 'direct O(n²) DFT (before)',
+    fast: 'createRealFft (after)',
+    extractor: 'createFeatureExtractor (after)',
+  };
+  for (const v of variants) {
+    const { clipsPerSecond, checksum } = timed[v];
+    const agreement = Math.abs(checksum - base.checksum) / Math.max(1, Math.abs(base.checksum));
+    console.log(
+      `| ${labels[v].padEnd(33)} | ${clipsPerSecond.toFixed(0).padStart(7)} | ` +
+        `${(clipsPerSecond / base.clipsPerSecond).toFixed(2).padStart(11)}× | ${agreement.toExponential(1).padStart(18)} |`,
+    );
+  }
+  process.exit(0);
+}
+
 // The default engine (WebAssembly SIMD) and the plain-JavaScript fallback.
 const engines = ['wasm', 'js'];
 const ours = {};

@@ -16,35 +16,31 @@
 //     [--train=N --validation=N --test=N] [--workers=1] [--init=pytorch|plugin] [--out=FILE]
 //
 // Progress: one JSON line per epoch on stderr; the result (same shape as torch_parity.py's) on
-// stdout and in --out. report.mjs prints both side by side.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+// stdout and in --out. report.mjs prints both side by side. multibench.mjs holds the audio input and
+// the recipe, common.mjs the plumbing, both shared with fsdd-speakers.mjs.
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createDataset, createFeatureCache, loadManifest, selectBackend } from '@omnifuse/core';
 import concat from '@omnifuse/fusion-concat';
 import { cnn2dEncoderPlugin } from '@omnifuse/modality-audio';
 import { cnnEncoderPlugin } from '@omnifuse/modality-vision';
-import { train } from '@omnifuse/trainer';
+import { list, parseFlags, summarise, trainAndScore, writeResult } from './common.mjs';
+import {
+  MULTIBENCH_AUDIO_INPUT,
+  MULTIBENCH_HEAD,
+  multibenchRecipe,
+  multibenchSettings,
+  multibenchTraining,
+} from './multibench.mjs';
 
-const flags = Object.fromEntries(
-  process.argv.slice(2).map((arg) => {
-    const [key, value = ''] = arg.replace(/^--/, '').split('=');
-    return [key, value];
-  }),
-);
-const list = (value, fallback) => (value ?? fallback).split(',').filter(Boolean);
+const flags = parseFlags();
 const count = (name) => (flags[name] === undefined ? Number.POSITIVE_INFINITY : Number(flags[name]));
 const settings = {
   data: path.resolve(flags.data ?? path.join(os.tmpdir(), 'omnifuse-av-mnist-12db')),
   models: list(flags.models, 'image,audio,lf'),
   seeds: list(flags.seeds, '1,2,3').map(Number),
-  epochs: Number(flags.epochs ?? 30),
-  batch: Number(flags.batch ?? 40),
-  lr: Number(flags.lr ?? 0.1),
-  weightDecay: Number(flags['weight-decay'] ?? 1e-4),
-  clip: Number(flags.clip ?? 8),
-  init: flags.init ?? 'pytorch',
-  workers: flags.workers === 'auto' ? 'auto' : Number(flags.workers ?? 1),
+  recipe: multibenchRecipe(flags),
   backend: flags.backend ?? 'wasm',
   limits: { train: count('train'), validation: count('validation'), test: count('test') },
 };
@@ -65,25 +61,6 @@ const imageInput = {
     preprocess: { size: { width: 28, height: 28 }, channels: 1 },
   },
 };
-/** MultiBench's LeNet(1, 6, 5) on its 112×112 spectrogram. */
-export const MULTIBENCH_AUDIO_INPUT = {
-  field: 'audio',
-  encoder: 'audio:cnn2d',
-  options: {
-    preprocess: {
-      sampleRate: 8000,
-      duration: 1,
-      crop: 'centre',
-      standardize: 'global',
-      features: { kind: 'magnitude', nFft: 222, frames: 112, bins: 112, log1p: 10 },
-    },
-    baseFilters: 6,
-    extraBlocks: 5,
-    firstKernel: 5,
-    head: 'flatten',
-  },
-};
-
 function specFor(model, seed) {
   const inputs =
     model === 'image'
@@ -94,21 +71,9 @@ function specFor(model, seed) {
   return {
     inputs,
     ...(model === 'lf' ? { fusion: { type: 'fusion:concat', options: {} } } : {}),
-    output: { type: 'classification', field: 'label', head: { hidden: [100], dropout: 0 } },
+    output: { type: 'classification', field: 'label', head: MULTIBENCH_HEAD },
     split: { type: 'column', column: 'split' },
-    training: {
-      epochs: settings.epochs,
-      batchSize: settings.batch,
-      learningRate: settings.lr,
-      optimizer: 'sgd',
-      optimizerOptions: { weightDecay: settings.weightDecay },
-      gradientClipNorm: settings.clip,
-      seed,
-      initialization: settings.init,
-      monitor: 'val_accuracy',
-      restoreBestWeights: true,
-      workers: settings.workers,
-    },
+    training: multibenchTraining(settings.recipe, seed),
   };
 }
 
@@ -134,55 +99,6 @@ async function loadData() {
   };
 }
 
-function summarise(values) {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const std =
-    values.length > 1
-      ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1))
-      : null;
-  return { mean, std, values };
-}
-
-async function trainOne(model, seed, dataset, backend, cache) {
-  const started = performance.now();
-  const result = await train({
-    dataset,
-    registry: [cnnEncoderPlugin, cnn2dEncoderPlugin, ...concat],
-    backend: backend.name,
-    cache,
-    spec: specFor(model, seed),
-    callbacks: [
-      {
-        onEpochEnd: ({ epoch, metrics, seconds }) => {
-          process.stderr.write(
-            `${JSON.stringify({
-              model,
-              seed,
-              epoch: epoch + 1,
-              loss: metrics.loss,
-              train_acc: metrics.accuracy,
-              val_acc: metrics.val_accuracy,
-              seconds,
-            })}\n`,
-          );
-        },
-      },
-    ],
-  });
-  const history = result.history;
-  const run = {
-    test: result.metrics.test.accuracy,
-    validation: history.epochs[history.bestEpoch]?.val_accuracy ?? null,
-    best_epoch: history.bestEpoch + 1,
-    seconds: (performance.now() - started) / 1000,
-    epoch_seconds: history.seconds / history.epochs.length,
-  };
-  const audio = result.model.encoders.audio?.state?.standardize;
-  if (audio) run.spectrogram = audio;
-  result.model.dispose();
-  return run;
-}
-
 const backend = await selectBackend(settings.backend);
 const { dataset, samples } = await loadData();
 const cache = createFeatureCache({ dir: path.join(settings.data, '.omnifuse-cache') });
@@ -190,24 +106,22 @@ const runs = {};
 for (const model of settings.models) {
   runs[model] = {};
   for (const seed of settings.seeds)
-    runs[model][String(seed)] = await trainOne(model, seed, dataset, backend, cache);
+    runs[model][String(seed)] = await trainAndScore({
+      tag: { model, seed },
+      dataset,
+      registry: [cnnEncoderPlugin, cnn2dEncoderPlugin, ...concat],
+      backend: backend.name,
+      cache,
+      spec: specFor(model, seed),
+    });
 }
 const buildFile = path.join(settings.data, 'build.json');
 const output = {
   settings: {
     models: settings.models,
     seeds: settings.seeds,
-    epochs: settings.epochs,
-    batch: settings.batch,
-    optimizer: 'sgd',
-    lr: settings.lr,
-    momentum: 0,
-    weight_decay: settings.weightDecay,
-    clip: settings.clip,
-    initialization: settings.init,
-    workers: settings.workers,
+    ...multibenchSettings(settings.recipe),
     backend: backend.name,
-    selection: 'best validation accuracy',
   },
   data: {
     folder: settings.data,
@@ -226,10 +140,4 @@ const output = {
     ]),
   ),
 };
-const text = JSON.stringify(output, null, 2);
-console.log(text);
-if (flags.out) {
-  const temporary = `${flags.out}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${text}\n`);
-  renameSync(temporary, flags.out);
-}
+await writeResult(output, flags.out);

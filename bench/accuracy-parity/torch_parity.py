@@ -252,7 +252,9 @@ def accuracy(model, split, batch):
     return correct / len(labels)
 
 
-def train_one(name, seed, data, args):
+def train_one(name, seed, data, args, tag=None):
+    """Trains model `name` from `seed`, restores its best epoch by validation accuracy and scores it;
+    `tag`'s fields lead each progress line."""
     started = time.perf_counter()
     torch.manual_seed(seed)
     model = build_model(name)
@@ -282,7 +284,7 @@ def train_one(name, seed, data, args):
         if val_acc > best_acc:
             best_acc, best_epoch = val_acc, epoch
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        progress = {"model": name, "seed": seed, "epoch": epoch, "loss": total_loss / n,
+        progress = {**(tag or {}), "model": name, "seed": seed, "epoch": epoch, "loss": total_loss / n,
                     "train_acc": correct / n, "val_acc": val_acc, "seconds": round(seconds, 3)}
         print(json.dumps(progress), file=sys.stderr, flush=True)
     model.load_state_dict(best_state)

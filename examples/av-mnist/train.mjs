@@ -24,6 +24,7 @@ import { createFeatureCache, loadManifest, selectBackend } from '@omnifuse/core'
 import { cnn2dEncoderPlugin } from '@omnifuse/modality-audio';
 import { cnnEncoderPlugin } from '@omnifuse/modality-vision';
 import { train } from '@omnifuse/trainer';
+import { AUDIO_DEFAULTS, audioInput as createAudioInput, HEAD, TRAINING_DEFAULTS } from './audio-input.mjs';
 
 const here = fileURLToPath(import.meta.url);
 const flags = Object.fromEntries(
@@ -39,17 +40,17 @@ const dataDir = path.resolve(
 const outDir = path.resolve(flags.out ?? dataDir);
 const cacheDir = path.resolve(flags.cache ?? path.join(dataDir, '.omnifuse-cache'));
 const settings = {
-  epochs: number('epochs', 10),
-  batchSize: number('batch', 64),
-  learningRate: number('lr', 0.002),
+  epochs: number('epochs', TRAINING_DEFAULTS.epochs),
+  batchSize: number('batch', TRAINING_DEFAULTS.batchSize),
+  learningRate: number('lr', TRAINING_DEFAULTS.learningRate),
   modalityDropout: number('dropout', 0.3),
-  nFft: number('nfft', 512),
-  nMels: number('mels', 40),
-  hopLength: number('hop', 128),
-  audioBlocks: number('audio-blocks', 3),
-  features: flags.features ?? 'mfcc',
-  nMfcc: number('mfcc', 20),
-  cmvn: number('cmvn', 0) !== 0,
+  nFft: number('nfft', AUDIO_DEFAULTS.nFft),
+  nMels: number('mels', AUDIO_DEFAULTS.nMels),
+  hopLength: number('hop', AUDIO_DEFAULTS.hopLength),
+  audioBlocks: number('audio-blocks', AUDIO_DEFAULTS.audioBlocks),
+  features: flags.features ?? AUDIO_DEFAULTS.features,
+  nMfcc: number('mfcc', AUDIO_DEFAULTS.nMfcc),
+  cmvn: flags.cmvn === undefined ? AUDIO_DEFAULTS.cmvn : Number(flags.cmvn) !== 0,
   seed: number('seed', 1),
   // Data-parallel gradient threads per run (training.workers): a number or "auto".
   workers: flags.workers === 'auto' ? 'auto' : number('workers', 1),
@@ -112,32 +113,8 @@ const imageInput = {
     preprocess: { size: { width: 28, height: 28 }, channels: 1, background: '#000000' },
   },
 };
-// Audio: the clip centred in 1 s at 8 kHz, peak-normalised, MFCC (nFft 512, hop 128, 40 mels → 20
-// coefficients: 63 frames × 20), then LeNet(1, 6, audio-blocks): conv 5×5/6, 3×3/12, 24, 48 → 3×1×48.
-const audioInput = {
-  field: 'audio',
-  encoder: 'audio:cnn2d',
-  options: {
-    preprocess: {
-      sampleRate: 8000,
-      duration: 1,
-      crop: 'centre',
-      gain: { mode: 'peak', target: 0.9 },
-      features: {
-        kind: settings.features,
-        nFft: settings.nFft,
-        hopLength: settings.hopLength,
-        nMels: settings.nMels,
-        ...(settings.features === 'mfcc' ? { nMfcc: settings.nMfcc } : {}),
-        cmvn: settings.cmvn,
-      },
-    },
-    baseFilters: 6,
-    extraBlocks: settings.audioBlocks,
-    firstKernel: 5,
-    head: 'flatten',
-  },
-};
+// Audio: audio-input.mjs's audio:cnn2d (MFCC 63×20 → LeNet(1, 6, audio-blocks)) with these flags.
+const audioInput = createAudioInput(settings);
 
 function specFor(method) {
   const inputs =
@@ -154,7 +131,7 @@ function specFor(method) {
         }
       : {}),
     // MultiBench's head: one hidden layer of 100 (its MLP(…, 100, 10)).
-    output: { type: 'classification', field: 'label', head: fusion?.head ?? { hidden: [100], dropout: 0.2 } },
+    output: { type: 'classification', field: 'label', head: fusion?.head ?? HEAD },
     split: { type: 'column', column: 'split' },
     training: {
       epochs: settings.epochs,

@@ -1,4 +1,5 @@
 import { ErrorCode, OmnifuseError } from '@omnifuse/core';
+import { createAnySizeRealFft } from './any-size-real-fft.js';
 
 /** A forward real DFT of fixed size `n`, with its tables computed once. */
 export interface RealFft {
@@ -28,8 +29,8 @@ export function isPowerOfTwo(n: number): boolean {
 
 /**
  * A real FFT of size `n`. Powers of two (n >= 2) use a radix-4 complex FFT of n / 2 points plus one
- * split pass; any other size falls back to a direct O(n²) DFT over precomputed cos/sin tables, which
- * is exact but slow, so prefer a power-of-two `nFft`.
+ * split pass; any other size a mixed-radix (2, 3, 4, 5, odd p) or Bluestein complex FFT, whichever
+ * costs less for that size (see `createAnySizeRealFft`); n = 1 is its own DFT.
  */
 export function createRealFft(n: number): RealFft {
   if (!Number.isInteger(n) || n < 1) {
@@ -41,7 +42,8 @@ export function createRealFft(n: number): RealFft {
       found: n,
     });
   }
-  return isPowerOfTwo(n) && n >= 2 ? createPowerFft(n) : directRealDft(n);
+  if (n === 1) return createDirectRealDft(n);
+  return isPowerOfTwo(n) ? createPowerFft(n) : createAnySizeRealFft(n);
 }
 
 /** A real FFT that also writes the one-sided power spectrum `|X|²` straight into a float64 row. */
@@ -450,7 +452,11 @@ export function createPowerFft(n: number): PowerFft {
   };
 }
 
-function directRealDft(n: number): RealFft {
+/**
+ * The O(n²) DFT over precomputed cos/sin tables: what every size that is not a power of two used
+ * before the mixed-radix and Bluestein kernels, kept for n = 1 and as the benchmark's baseline.
+ */
+export function createDirectRealDft(n: number): RealFft {
   const bins = (n >> 1) + 1;
   const cos = new Float64Array(n);
   const sin = new Float64Array(n);
