@@ -3,6 +3,9 @@
 import { writeFileAtomic } from '@omnifuse/core';
 import { train } from '@omnifuse/trainer';
 
+export { writeFileAtomic } from '@omnifuse/core';
+export { groupedBars } from '@omnifuse/trainer';
+
 /** `--key=value` flags as an object (`--key` alone is ''). */
 export function parseFlags(argv = process.argv.slice(2)) {
   return Object.fromEntries(

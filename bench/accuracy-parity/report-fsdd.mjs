@@ -4,11 +4,14 @@
 // held-out speakers ± their std). With both a PyTorch and an omnifuse multibench file it adds the
 // difference omnifuse − PyTorch. Refuses results whose folds or splits differ.
 //
-//   node bench/accuracy-parity/report-fsdd.mjs fsdd-torch.json fsdd-multibench.json fsdd-mfcc.json \
-//     [fsdd-logmel.json …]
+//   node --conditions=@omnifuse/source --import tsx bench/accuracy-parity/report-fsdd.mjs \
+//     fsdd-torch.json fsdd-multibench.json fsdd-mfcc.json [fsdd-logmel.json …] [--svg=fsdd.svg]
+// --svg draws each column's accuracy per held-out speaker as grouped bars.
 import { readFileSync } from 'node:fs';
+import { groupedBars, writeFileAtomic } from './common.mjs';
 
 const files = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const svg = process.argv.find((arg) => arg.startsWith('--svg='))?.slice('--svg='.length);
 if (files.length === 0) {
   console.error('usage: report-fsdd.mjs <fsdd_speakers.py result> <fsdd-speakers.mjs result> …');
   process.exit(2);
@@ -70,4 +73,21 @@ for (const r of results) {
   console.log(
     `- ${label(r)} (${r.file}): ${recipe.join(', ')}${s.input ? `; ${JSON.stringify(s.input.options)}` : ''}`,
   );
+}
+
+if (svg) {
+  writeFileAtomic(
+    svg,
+    groupedBars({
+      title: 'FSDD, speaker held out: test accuracy on the unheard speaker',
+      categories: [...folds, 'mean'],
+      series: results.map((r) => ({
+        name: label(r),
+        values: [...folds.map((fold) => r.summary[fold].test.mean * 100), r.overall.test.mean * 100],
+      })),
+      max: 100,
+      xLabel: 'test accuracy (%)',
+    }),
+  );
+  console.log(`\nchart: ${svg}`);
 }

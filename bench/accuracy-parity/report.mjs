@@ -2,12 +2,16 @@
 // sample std over the seeds, the difference omnifuse − PyTorch, and whether it is within the
 // tolerance (1.5 points by default). Refuses to compare runs whose protocols differ.
 //
-//   node bench/accuracy-parity/report.mjs torch-parity.json omnifuse-parity.json [--tolerance=1.5]
+//   node --conditions=@omnifuse/source --import tsx bench/accuracy-parity/report.mjs \
+//     torch-parity.json omnifuse-parity.json [--tolerance=1.5] [--svg=parity.svg]
+// --svg draws the means as grouped bars (@omnifuse/trainer's report charts).
 import { readFileSync } from 'node:fs';
+import { groupedBars, writeFileAtomic } from './common.mjs';
 
 const args = process.argv.slice(2);
 const files = args.filter((arg) => !arg.startsWith('--'));
-const tolerance = Number(args.find((arg) => arg.startsWith('--tolerance='))?.split('=')[1] ?? 1.5);
+const option = (name) => args.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
+const tolerance = Number(option('tolerance') ?? 1.5);
 if (files.length !== 2) {
   console.error('usage: report.mjs <torch-parity.json> <omnifuse-parity.json> [--tolerance=1.5]');
   process.exit(2);
@@ -57,5 +61,24 @@ for (const model of Object.keys(torch.summary)) {
   console.log(
     `| ${model} | ${cell(t)} | ${cell(o)} | ${delta >= 0 ? '+' : ''}${delta.toFixed(2)} | ${within ? 'yes' : 'no'} | ${seeds(torch, model)} | ${seeds(omnifuse, model)} |`,
   );
+}
+const svg = option('svg');
+if (svg) {
+  const models = Object.keys(torch.summary).filter((model) => omnifuse.summary[model]);
+  const side = (r) => models.map((model) => r.summary[model].test.mean * 100);
+  writeFileAtomic(
+    svg,
+    groupedBars({
+      title: `Test accuracy, mean of seeds ${a.seeds.join(', ')} (${a.samples.train} train pairs, ${a.snr} dB, ${a.epochs} epochs)`,
+      categories: models,
+      series: [
+        { name: 'PyTorch', values: side(torch) },
+        { name: 'omnifuse', values: side(omnifuse) },
+      ],
+      max: 100,
+      xLabel: 'test accuracy (%)',
+    }),
+  );
+  console.log(`\nchart: ${svg}`);
 }
 process.exitCode = allWithin ? 0 : 1;

@@ -71,6 +71,7 @@ export {
 } from './report/build-report.js';
 export { type EvaluationMetrics, modelSummary } from './report/model-outputs.js';
 export { renderReportHtml } from './report/render-html.js';
+export { groupedBars } from './report/svg-charts.js';
 export { REPORT_FILES, writeReport } from './report/write-report.js';
 export {
   applyParams,
