@@ -2,6 +2,19 @@
 // omnifuse-parity.mjs and fsdd-speakers.mjs (torch_parity.py's docstring has the PyTorch side).
 import { workersFlag } from './common.mjs';
 
+/** MultiBench's LeNet(1, 6, 3) on the 28×28 grey image (pixels / 255). */
+export const MULTIBENCH_IMAGE_INPUT = {
+  field: 'image',
+  encoder: 'vision:cnn',
+  options: {
+    preset: 'lenet',
+    inChannels: 1,
+    baseFilters: 6,
+    extraBlocks: 3,
+    preprocess: { size: { width: 28, height: 28 }, channels: 1 },
+  },
+};
+
 /**
  * MultiBench's LeNet(1, 6, 5) on its 112×112 spectrogram: the centre 8,000 samples, Hann, nFft 222,
  * 112 frames, 112 bins, log1p(10·|X|), standardised with the training split's global mean and std.

@@ -29,6 +29,7 @@ import { list, parseFlags, summarise, trainAndScore, writeResult } from './commo
 import {
   MULTIBENCH_AUDIO_INPUT,
   MULTIBENCH_HEAD,
+  MULTIBENCH_IMAGE_INPUT,
   multibenchRecipe,
   multibenchSettings,
   multibenchTraining,
@@ -49,25 +50,13 @@ for (const model of settings.models) {
   if (!MODELS.includes(model)) throw new Error(`--models: unknown "${model}"; expected some of ${MODELS}`);
 }
 
-/** MultiBench's LeNet(1, 6, 3) on the 28×28 grey image. */
-const imageInput = {
-  field: 'image',
-  encoder: 'vision:cnn',
-  options: {
-    preset: 'lenet',
-    inChannels: 1,
-    baseFilters: 6,
-    extraBlocks: 3,
-    preprocess: { size: { width: 28, height: 28 }, channels: 1 },
-  },
-};
 function specFor(model, seed) {
   const inputs =
     model === 'image'
-      ? [imageInput]
+      ? [MULTIBENCH_IMAGE_INPUT]
       : model === 'audio'
         ? [MULTIBENCH_AUDIO_INPUT]
-        : [imageInput, MULTIBENCH_AUDIO_INPUT];
+        : [MULTIBENCH_IMAGE_INPUT, MULTIBENCH_AUDIO_INPUT];
   return {
     inputs,
     ...(model === 'lf' ? { fusion: { type: 'fusion:concat', options: {} } } : {}),
