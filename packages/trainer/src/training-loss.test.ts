@@ -24,6 +24,25 @@ describe('training loss', () => {
     });
   });
 
+  it("learns from a confidently wrong example: the gradient is PyTorch's p − y at any logit gap", () => {
+    tf.tidy(() => {
+      const three = { type: 'classification' as const, field: 'y', labels: ['a', 'b', 'c'] };
+      // The true class sits 20 below the top logit: p_y ≈ 2e-9, far under Keras's 1e-7 clip.
+      const logits = tf.tensor2d([[0, 20, 1]]);
+      const target = tf.tensor2d([[1, 0, 0]]);
+      const shaping = { classWeights: null, labelSmoothing: 0 };
+      const grad = tf.grad((z: tf.Tensor) => trainingLoss(three, target, tf.softmax(z), shaping));
+      const p = Array.from(tf.softmax(logits).dataSync());
+      const g = Array.from(grad(logits).dataSync());
+      expect(p[0]).toBeLessThan(1e-8);
+      [p[0]! - 1, p[1]!, p[2]!].forEach((expected, i) => expect(g[i]).toBeCloseTo(expected, 6));
+      // And the loss is −log p_y, ≈ 20, not the clip's 16.1.
+      const loss = trainingLoss(three, target, tf.softmax(logits), shaping).dataSync()[0]!;
+      expect(loss).toBeCloseTo(-Math.log(p[0]!), 3);
+      expect(loss).toBeGreaterThan(19.9);
+    });
+  });
+
   it('weights examples by their class as PyTorch does (Σ w·l / Σ w) and smooths targets', () => {
     tf.tidy(() => {
       const target = tf.tensor2d([
