@@ -98,14 +98,14 @@ if (svg) {
   writeFileAtomic(
     svg,
     groupedBars({
-      title: `Test accuracy, mean over seeds (${a.samples.train} train pairs, ${a.snr} dB, ${a.epochs} epochs)`,
+      title: 'AV-MNIST: PyTorch against omnifuse',
       categories: models,
       series: [
         { name: 'PyTorch', values: side(torch) },
         { name: 'omnifuse', values: side(omnifuse) },
       ],
       max: 100,
-      xLabel: 'test accuracy (%)',
+      xLabel: `test accuracy (%), mean over seeds; ${a.samples.train} train pairs, ${a.snr} dB, ${a.epochs} epochs`,
     }),
   );
   console.log(`\nchart: ${svg}`);
