@@ -35,7 +35,8 @@ describe('training loss', () => {
       const p = Array.from(tf.softmax(logits).dataSync());
       const g = Array.from(grad(logits).dataSync());
       expect(p[0]).toBeLessThan(1e-8);
-      [p[0]! - 1, p[1]!, p[2]!].forEach((expected, i) => expect(g[i]).toBeCloseTo(expected, 6));
+      const expected = [p[0]! - 1, p[1]!, p[2]!];
+      for (let i = 0; i < 3; i++) expect(g[i]).toBeCloseTo(expected[i]!, 6);
       // And the loss is −log p_y, ≈ 20, not the clip's 16.1.
       const loss = trainingLoss(three, target, tf.softmax(logits), shaping).dataSync()[0]!;
       expect(loss).toBeCloseTo(-Math.log(p[0]!), 3);
