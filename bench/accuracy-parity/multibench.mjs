@@ -1,19 +1,10 @@
 // MultiBench's AV-MNIST audio model and training recipe in omnifuse terms, shared by
 // omnifuse-parity.mjs and fsdd-speakers.mjs (torch_parity.py's docstring has the PyTorch side).
+import { LENET_LF_SPEC } from '../lenet-lf.mjs';
 import { workersFlag } from './common.mjs';
 
-/** MultiBench's LeNet(1, 6, 3) on the 28×28 grey image (pixels / 255). */
-export const MULTIBENCH_IMAGE_INPUT = {
-  field: 'image',
-  encoder: 'vision:cnn',
-  options: {
-    preset: 'lenet',
-    inChannels: 1,
-    baseFilters: 6,
-    extraBlocks: 3,
-    preprocess: { size: { width: 28, height: 28 }, channels: 1 },
-  },
-};
+/** MultiBench's LeNet(1, 6, 3) on the 28×28 grey image (pixels / 255): lenet-lf.mjs's image input. */
+export const MULTIBENCH_IMAGE_INPUT = LENET_LF_SPEC.inputs[0];
 
 /**
  * MultiBench's LeNet(1, 6, 5) on its 112×112 spectrogram: the centre 8,000 samples, Hann, nFft 222,
