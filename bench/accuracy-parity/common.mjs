@@ -38,9 +38,11 @@ export function summarise(values) {
  * training, evaluation) and each epoch's seconds (omnifuse's include the validation pass). Writes
  * one JSON line per epoch to stderr, `tag`'s fields first.
  */
-export async function trainAndScore({ tag, dataset, registry, backend, cache, spec }) {
+export async function trainAndScore({ tag, dataset, registry, backend, cache, spec, lockstep = false }) {
   const started = performance.now();
   const epochSeconds = [];
+  // Under --lockstep, every training batch's loss, to set beside the PyTorch side's (lockstep.mjs).
+  const batchLosses = [];
   const result = await train({
     dataset,
     registry,
@@ -49,6 +51,7 @@ export async function trainAndScore({ tag, dataset, registry, backend, cache, sp
     spec,
     callbacks: [
       {
+        ...(lockstep ? { onBatchEnd: ({ loss }) => batchLosses.push(loss) } : {}),
         onEpochEnd: ({ epoch, metrics, seconds }) => {
           epochSeconds.push(round(seconds));
           const progress = {
@@ -57,6 +60,7 @@ export async function trainAndScore({ tag, dataset, registry, backend, cache, sp
             loss: metrics.loss,
             train_acc: metrics.accuracy,
             val_acc: metrics.val_accuracy,
+            ...(lockstep ? { val_loss: metrics.val_loss } : {}),
             seconds: round(seconds),
           };
           process.stderr.write(`${JSON.stringify(progress)}\n`);
@@ -71,6 +75,13 @@ export async function trainAndScore({ tag, dataset, registry, backend, cache, sp
     best_epoch: history.bestEpoch + 1,
     seconds: round((performance.now() - started) / 1000),
     epoch_seconds: epochSeconds,
+    ...(lockstep
+      ? {
+          batch_losses: batchLosses,
+          val_losses: history.epochs.map((e) => e.val_loss),
+          val_accs: history.epochs.map((e) => e.val_accuracy),
+        }
+      : {}),
   };
   // The mean and std `standardize: 'global'` fitted, to set beside the PyTorch side's.
   const standardize = result.model.encoders.audio?.state?.standardize;

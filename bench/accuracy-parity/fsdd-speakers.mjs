@@ -7,7 +7,8 @@
 //               standardised on the fold's training split, LeNet(1, 6, 5)), head [100], MultiBench's
 //               SGD recipe (sgd 0.1, weightDecay 1e-4, batch 40, clip 8, PyTorch init, best
 //               val_accuracy restored, 30 epochs): fsdd_speakers.py's model in omnifuse
-//   mfcc        the AV-MNIST example's audio model as a user gets it (examples/av-mnist/audio-input.mjs:
+//               — the AV-MNIST example's default audio model (examples/av-mnist/audio-input.mjs)
+//   mfcc        the AV-MNIST example's earlier audio model (audio-input.mjs's MFCC_DEFAULTS:
 //               1 s centred, peak gain 0.9, MFCC 20 of 40 mels, nFft 512, hop 128, LeNet(1, 6, 3)
 //               first kernel 5), head [100] dropout 0.2, its own recipe (Adam 0.002, batch 64,
 //               10 epochs, best val_loss restored)
@@ -33,7 +34,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDataset, createFeatureCache, selectBackend } from '@omnifuse/core';
 import { cnn2dEncoderPlugin } from '@omnifuse/modality-audio';
-import { AUDIO_DEFAULTS, audioInput, HEAD, TRAINING_DEFAULTS } from '../../examples/av-mnist/audio-input.mjs';
+import { ADAM_RECIPE, audioInput, MFCC_DEFAULTS, MFCC_HEAD } from '../../examples/av-mnist/audio-input.mjs';
 import { list, parseFlags, summarise, trainAndScore, workersFlag, writeResult } from './common.mjs';
 import {
   MULTIBENCH_AUDIO_INPUT,
@@ -51,11 +52,11 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 const flags = parseFlags();
 
-/** The AV-MNIST example's recipe (Adam, restoreBestWeights by the default monitor, val_loss). */
+/** The AV-MNIST example's earlier recipe (Adam, restoreBestWeights by the default monitor, val_loss). */
 function exampleRecipe() {
-  const epochs = Number(flags.epochs ?? TRAINING_DEFAULTS.epochs);
+  const epochs = Number(flags.epochs ?? ADAM_RECIPE.epochs);
   const workers = workersFlag(flags.workers);
-  const { batchSize, learningRate } = TRAINING_DEFAULTS;
+  const { batchSize, learningRate } = ADAM_RECIPE;
   return {
     training: (seed) => ({ epochs, batchSize, learningRate, seed, restoreBestWeights: true, workers }),
     settings: {
@@ -77,7 +78,7 @@ function sgdRecipe() {
 
 const ENCODERS = {
   multibench: () => ({ input: MULTIBENCH_AUDIO_INPUT, head: MULTIBENCH_HEAD, ...sgdRecipe() }),
-  mfcc: () => ({ input: audioInput(AUDIO_DEFAULTS), head: HEAD, ...exampleRecipe() }),
+  mfcc: () => ({ input: audioInput(MFCC_DEFAULTS), head: MFCC_HEAD, ...exampleRecipe() }),
   logmel: () => ({
     input: { field: 'audio', encoder: 'audio:cnn2d', options: {} },
     head: MULTIBENCH_HEAD,

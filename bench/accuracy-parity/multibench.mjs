@@ -1,5 +1,6 @@
 // MultiBench's AV-MNIST audio model and training recipe in omnifuse terms, shared by
 // omnifuse-parity.mjs and fsdd-speakers.mjs (torch_parity.py's docstring has the PyTorch side).
+import { audioInput } from '../../examples/av-mnist/audio-input.mjs';
 import { LENET_LF_SPEC } from '../lenet-lf.mjs';
 import { workersFlag } from './common.mjs';
 
@@ -9,24 +10,9 @@ export const MULTIBENCH_IMAGE_INPUT = LENET_LF_SPEC.inputs[0];
 /**
  * MultiBench's LeNet(1, 6, 5) on its 112×112 spectrogram: the centre 8,000 samples, Hann, nFft 222,
  * 112 frames, 112 bins, log1p(10·|X|), standardised with the training split's global mean and std.
+ * It is the AV-MNIST example's default audio input (examples/av-mnist/audio-input.mjs).
  */
-export const MULTIBENCH_AUDIO_INPUT = {
-  field: 'audio',
-  encoder: 'audio:cnn2d',
-  options: {
-    preprocess: {
-      sampleRate: 8000,
-      duration: 1,
-      crop: 'centre',
-      standardize: 'global',
-      features: { kind: 'magnitude', nFft: 222, frames: 112, bins: 112, log1p: 10 },
-    },
-    baseFilters: 6,
-    extraBlocks: 5,
-    firstKernel: 5,
-    head: 'flatten',
-  },
-};
+export const MULTIBENCH_AUDIO_INPUT = audioInput({ features: 'multibench' });
 
 /** MultiBench's MLP(…, 100, 10) head, without dropout. */
 export const MULTIBENCH_HEAD = { hidden: [100], dropout: 0 };

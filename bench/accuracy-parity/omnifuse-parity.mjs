@@ -14,11 +14,16 @@
 //   node --conditions=@omnifuse/source --import tsx bench/accuracy-parity/omnifuse-parity.mjs \
 //     --data=/tmp/omnifuse-av-mnist-12db --models=image,audio,lf --seeds=1,2,3 --epochs=30 \
 //     [--train=N --validation=N --test=N] [--workers=1] [--init=pytorch|plugin] [--out=FILE]
+//     [--lockstep=DIR]
+//
+// --lockstep=DIR writes each run's initial weights and batch order to DIR (lockstep-trainer.mjs)
+// and each training batch's loss into the result, for torch_parity.py --lockstep=DIR to start
+// from the same weights and take the same batches; lockstep.mjs compares the two runs step by step.
 //
 // Progress: one JSON line per epoch on stderr; the result (same shape as torch_parity.py's) on
 // stdout and in --out. report.mjs prints both side by side. multibench.mjs holds the audio input and
 // the recipe, common.mjs the plumbing, both shared with fsdd-speakers.mjs.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createDataset, createFeatureCache, loadManifest, selectBackend } from '@omnifuse/core';
@@ -26,6 +31,7 @@ import concat from '@omnifuse/fusion-concat';
 import { cnn2dEncoderPlugin } from '@omnifuse/modality-audio';
 import { cnnEncoderPlugin } from '@omnifuse/modality-vision';
 import { list, parseFlags, summarise, trainAndScore, writeResult } from './common.mjs';
+import { LOCKSTEP_TRAINER, lockstepTrainerPlugin } from './lockstep-trainer.mjs';
 import {
   MULTIBENCH_AUDIO_INPUT,
   MULTIBENCH_HEAD,
@@ -44,6 +50,7 @@ const settings = {
   recipe: multibenchRecipe(flags),
   backend: flags.backend ?? 'wasm',
   limits: { train: count('train'), validation: count('validation'), test: count('test') },
+  lockstep: flags.lockstep ? path.resolve(flags.lockstep) : null,
 };
 const MODELS = ['image', 'audio', 'lf'];
 for (const model of settings.models) {
@@ -62,7 +69,10 @@ function specFor(model, seed) {
     ...(model === 'lf' ? { fusion: { type: 'fusion:concat', options: {} } } : {}),
     output: { type: 'classification', field: 'label', head: MULTIBENCH_HEAD },
     split: { type: 'column', column: 'split' },
-    training: multibenchTraining(settings.recipe, seed),
+    training: {
+      ...multibenchTraining(settings.recipe, seed),
+      ...(settings.lockstep ? { trainer: LOCKSTEP_TRAINER, workers: 1 } : {}),
+    },
   };
 }
 
@@ -92,17 +102,26 @@ const backend = await selectBackend(settings.backend);
 const { dataset, samples } = await loadData();
 const cache = createFeatureCache({ dir: path.join(settings.data, '.omnifuse-cache') });
 const runs = {};
+let current = null;
+const registry = [cnnEncoderPlugin, cnn2dEncoderPlugin, ...concat];
+if (settings.lockstep) {
+  mkdirSync(settings.lockstep, { recursive: true });
+  registry.push(lockstepTrainerPlugin(settings.lockstep, () => current));
+}
 for (const model of settings.models) {
   runs[model] = {};
-  for (const seed of settings.seeds)
+  for (const seed of settings.seeds) {
+    current = { model, seed };
     runs[model][String(seed)] = await trainAndScore({
       tag: { model, seed },
       dataset,
-      registry: [cnnEncoderPlugin, cnn2dEncoderPlugin, ...concat],
+      registry,
       backend: backend.name,
       cache,
       spec: specFor(model, seed),
+      lockstep: settings.lockstep !== null,
     });
+  }
 }
 const buildFile = path.join(settings.data, 'build.json');
 const output = {
@@ -111,6 +130,7 @@ const output = {
     seeds: settings.seeds,
     ...multibenchSettings(settings.recipe),
     backend: backend.name,
+    lockstep: settings.lockstep,
   },
   data: {
     folder: settings.data,

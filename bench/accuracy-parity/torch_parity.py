@@ -31,6 +31,15 @@ std (n - 1; null for one seed) of test and validation accuracy over the seeds.
     --snr=-12 --out=/tmp/omnifuse-av-mnist-12db
   /usr/bin/python3 bench/accuracy-parity/torch_parity.py --data=/tmp/omnifuse-av-mnist-12db \\
     --models=image,audio,lf --seeds=1,2,3 --epochs=30 --threads=1 --out=torch-parity.json
+
+--lockstep=DIR: instead of torch.manual_seed's initial weights and torch.randperm's batches, take the
+initial weights and the batch order omnifuse-parity.mjs --lockstep=DIR wrote for the same model and
+seed (DIR/<model>-seed<seed>.json, see lockstep-trainer.mjs), and record each training batch's loss
+and each epoch's validation loss (eval mode), for lockstep.mjs to compare with omnifuse's; the
+weights the run ends with go to DIR/<model>-seed<seed>.torch-after.json (.torch64-after.json) in omnifuse's names and
+layouts (omnifuse writes .after.json beside it), so a one-step run (--train=40 --epochs=1) compares
+the first update parameter by parameter. --dtype=float64 runs the PyTorch side in double precision
+(a reference for both float32 sides).
 """
 
 import argparse
@@ -239,17 +248,95 @@ def build_model(name):
 # Training
 
 
-def accuracy(model, split, batch):
+def accuracy(model, split, batch, with_loss=False):
     """Accuracy in eval mode, in batches of the training size (as MultiBench's loaders; on a 1-thread
-    CPU, batches of 40 run faster than of 500, whose 112x112 activations fall out of cache)."""
+    CPU, batches of 40 run faster than of 500, whose 112x112 activations fall out of cache); with
+    `with_loss`, (accuracy, mean cross-entropy)."""
     images, audio, labels = split
     model.eval()
-    correct = 0
+    correct, loss = 0, 0.0
     with torch.no_grad():
         for start in range(0, len(labels), batch):
             end = start + batch
-            correct += (model(images[start:end], audio[start:end]).argmax(1) == labels[start:end]).sum().item()
-    return correct / len(labels)
+            logits = model(images[start:end], audio[start:end])
+            correct += (logits.argmax(1) == labels[start:end]).sum().item()
+            if with_loss:
+                loss += F.cross_entropy(logits, labels[start:end], reduction="sum").item()
+    return (correct / len(labels), loss / len(labels)) if with_loss else correct / len(labels)
+
+
+def omnifuse_kind(name, shape):
+    """What an omnifuse trainable weight is, from its name and tfjs shape (conv kernels are 4-D,
+    dense kernels 2-D; 1-D: batch-norm gamma/beta or a dense bias)."""
+    if len(shape) == 4:
+        return "conv"
+    if len(shape) == 2:
+        return "dense"
+    return {"gamma": "bn_weight", "beta": "bn_bias", "bias": "dense_bias"}[name.rsplit("/", 1)[-1]]
+
+
+def torch_kind(pname, param):
+    """The same for a PyTorch parameter of these models (batch norms live in a LeNet's `bns`)."""
+    if ".bns." in pname:
+        return "bn_weight" if pname.endswith("weight") else "bn_bias"
+    return "conv" if param.dim() == 4 else "dense" if param.dim() == 2 else "dense_bias"
+
+
+def load_lockstep(model, folder, name, seed, n, epochs):
+    """Sets `model`'s parameters to omnifuse's initial weights from folder/<name>-seed<seed>.json and
+    returns its batch orders. omnifuse lists its trainable weights in model order (per block: conv
+    kernel [kh, kw, in, out], BN gamma, BN beta; then each dense kernel [in, out] and bias); PyTorch
+    lists a LeNet's convs before its BNs, so both sides are matched kind by kind, in order, and every
+    shape is checked."""
+    data = json.loads((Path(folder) / f"{name}-seed{seed}.json").read_text())
+    if data["trainSize"] != n or len(data["orders"]) < epochs:
+        raise SystemExit(f"--lockstep: {name} seed {seed} has {data['trainSize']} rows and "
+                         f"{len(data['orders'])} epochs; this run has {n} and {epochs}")
+
+    theirs = {}
+    for w in data["weights"]:
+        values = torch.tensor(w["values"], dtype=torch.float32).reshape(w["shape"])
+        if len(w["shape"]) == 4:
+            values = values.permute(3, 2, 0, 1)  # [kh, kw, in, out] -> [out, in, kh, kw]
+        elif len(w["shape"]) == 2:
+            values = values.t()  # [in, out] -> [out, in]
+        theirs.setdefault(omnifuse_kind(w["name"], w["shape"]), []).append((w["name"], values.contiguous()))
+    ours = {}
+    for pname, param in model.named_parameters():
+        ours.setdefault(torch_kind(pname, param), []).append((pname, param))
+    if {k: len(v) for k, v in ours.items()} != {k: len(v) for k, v in theirs.items()}:
+        raise SystemExit(f"--lockstep: {name} has other weights than {folder}'s")
+    with torch.no_grad():
+        for k, params in ours.items():
+            for (pname, param), (wname, values) in zip(params, theirs[k]):
+                if tuple(param.shape) != tuple(values.shape):
+                    raise SystemExit(f"--lockstep: {pname} {tuple(param.shape)} != {wname} {tuple(values.shape)}")
+                param.copy_(values)
+    return [torch.tensor(order, dtype=torch.long) for order in data["orders"]]
+
+
+def save_lockstep_weights(model, folder, name, seed, dtype):
+    """Writes `model`'s parameters as folder/<name>-seed<seed>.torch-after.json in the names, order
+    and tfjs layouts of omnifuse's initial weights file (the inverse of load_lockstep's mapping)."""
+    data = json.loads((Path(folder) / f"{name}-seed{seed}.json").read_text())
+    ours = {}
+    for pname, param in model.named_parameters():
+        ours.setdefault(torch_kind(pname, param), []).append(param.detach().double())
+    taken = {k: 0 for k in ours}
+    weights = []
+    for w in data["weights"]:
+        shape = w["shape"]
+        k = omnifuse_kind(w["name"], shape)
+        values = ours[k][taken[k]]
+        taken[k] += 1
+        if len(shape) == 4:
+            values = values.permute(2, 3, 1, 0)  # [out, in, kh, kw] -> [kh, kw, in, out]
+        elif len(shape) == 2:
+            values = values.t()
+        weights.append({"name": w["name"], "shape": shape, "values": values.contiguous().flatten().tolist()})
+    suffix = "torch64-after" if dtype == "float64" else "torch-after"
+    write_atomic(Path(folder) / f"{name}-seed{seed}.{suffix}.json",
+                 json.dumps({"model": name, "seed": seed, "weights": weights}) + "\n")
 
 
 def train_one(name, seed, data, args, tag=None):
@@ -258,15 +345,19 @@ def train_one(name, seed, data, args, tag=None):
     started = time.perf_counter()
     torch.manual_seed(seed)
     model = build_model(name)
-    optimizer = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=0.0, weight_decay=args.weight_decay)
-    generator = torch.Generator().manual_seed(seed)
     images, audio, labels = data["train"]
     n = len(labels)
+    orders = load_lockstep(model, args.lockstep, name, seed, n, args.epochs) if args.lockstep else None
+    if args.dtype == "float64":
+        model = model.double()
+    optimizer = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=0.0, weight_decay=args.weight_decay)
+    generator = torch.Generator().manual_seed(seed)
     best_acc, best_epoch, best_state, epoch_seconds = -1.0, 0, None, []
+    batch_losses, val_losses, val_accs = [], [], []
     for epoch in range(1, args.epochs + 1):
         model.train()
         epoch_started = time.perf_counter()
-        order = torch.randperm(n, generator=generator)
+        order = orders[epoch - 1] if orders else torch.randperm(n, generator=generator)
         total_loss, correct = 0.0, 0
         for start in range(0, n, args.batch):
             rows = order[start : start + args.batch]
@@ -277,10 +368,17 @@ def train_one(name, seed, data, args, tag=None):
             nn.utils.clip_grad_norm_(model.parameters(), args.clip)
             optimizer.step()
             total_loss += loss.item() * len(rows)
+            if orders:
+                batch_losses.append(loss.item())
             correct += (logits.argmax(1) == labels[rows]).sum().item()
         seconds = time.perf_counter() - epoch_started
         epoch_seconds.append(seconds)
-        val_acc = accuracy(model, data["validation"], args.batch)
+        if orders:
+            val_acc, val_loss = accuracy(model, data["validation"], args.batch, with_loss=True)
+            val_losses.append(val_loss)
+            val_accs.append(val_acc)
+        else:
+            val_acc = accuracy(model, data["validation"], args.batch)
         if val_acc > best_acc:
             best_acc, best_epoch = val_acc, epoch
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
@@ -288,13 +386,18 @@ def train_one(name, seed, data, args, tag=None):
                     "train_acc": correct / n, "val_acc": val_acc, "seconds": round(seconds, 3)}
         print(json.dumps(progress), file=sys.stderr, flush=True)
     model.load_state_dict(best_state)
-    return {
+    if orders:
+        save_lockstep_weights(model, args.lockstep, name, seed, args.dtype)
+    run = {
         "test": accuracy(model, data["test"], args.batch),
         "validation": best_acc,
         "best_epoch": best_epoch,
         "seconds": round(time.perf_counter() - started, 3),
         "epoch_seconds": [round(s, 3) for s in epoch_seconds],
     }
+    if orders:
+        run.update(batch_losses=batch_losses, val_losses=val_losses, val_accs=val_accs)
+    return run
 
 
 def summarise(values):
@@ -329,6 +432,8 @@ def main():
     parser.add_argument("--clip", type=float, default=8.0)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", default=None)
+    parser.add_argument("--lockstep", default=None)
+    parser.add_argument("--dtype", choices=("float32", "float64"), default="float32")
     args = parser.parse_args()
     unknown = [m for m in args.models if m not in MODELS]
     if unknown:
@@ -340,6 +445,8 @@ def main():
     folder = Path(args.data)
     limits = {"train": args.train, "validation": args.validation, "test": args.test}
     data, standardize, feature_seconds = load_data(folder, limits)
+    if args.dtype == "float64":
+        data = {split: (images.double(), audio.double(), labels) for split, (images, audio, labels) in data.items()}
     build_file = folder / "build.json"
     print(json.dumps({"stage": "features", "seconds": round(feature_seconds, 3),
                       "samples": {s: len(data[s][2]) for s in SPLITS}, "spectrogram": standardize}),
@@ -351,6 +458,7 @@ def main():
             "models": args.models, "seeds": args.seeds, "epochs": args.epochs, "batch": args.batch,
             "optimizer": "sgd", "lr": args.lr, "momentum": 0.0, "weight_decay": args.weight_decay,
             "clip": args.clip, "threads": torch.get_num_threads(), "selection": "best validation accuracy",
+            "lockstep": args.lockstep, "dtype": args.dtype,
         },
         "data": {
             "folder": str(folder),

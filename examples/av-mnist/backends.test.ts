@@ -60,6 +60,9 @@ describe.skipIf(noWebgpu)('webgpu available', () => {
             `--out=${out}`,
             `--cache=${path.join(out, 'cache')}`,
             '--methods=concat',
+            // The small MFCC input and Adam keep the cpu run short; the backends are what is compared.
+            '--features=mfcc',
+            '--recipe=adam',
             '--epochs=3',
             '--batch=32',
             `--backend=${backend}`,

@@ -1,16 +1,19 @@
 // Trains and scores image-only, audio-only and every fusion method on the AV-MNIST-style set that
-// build-dataset.mjs writes, with the modality packages' encoders (vision:cnn LeNet for the PCA
-// images, audio:cnn2d LeNet for the noisy clips' MFCCs, the DCT of the log-mel spectrogram, 63×20:
-// see README.md for why not the 112×112 log spectrogram). Fusion models are also scored with
+// build-dataset.mjs writes, with the modality packages' encoders (vision:cnn LeNet(1, 6, 3) for the
+// PCA images, audio:cnn2d LeNet(1, 6, 5) for MultiBench's 112×112 spectrogram of the noisy clips)
+// and MultiBench's SGD recipe (audio-input.mjs; README.md says why). Fusion models are also scored with
 // one modality removed from the test records (inputs are `optional`, so presence is 0). Prints a
 // markdown table and writes results.json and results.svg into --out.
 //   node --conditions=@omnifuse/source --import tsx examples/av-mnist/train.mjs
 // Flags (defaults shown): --data=<tmp>/omnifuse-av-mnist --out=<data> --cache=<data>/.omnifuse-cache
 //   --methods=image,audio,concat,late,attention,gmu,transformer,tensor,low-rank-tensor
-//   --epochs=10 --batch=64 --lr=0.002 --dropout=0.3 (modality dropout of fusion methods) --jobs=2
+//   --recipe=sgd (MultiBench's: --epochs=30 --batch=40 --lr=0.1 --weight-decay=0.0001 --clip=8
+//   --init=pytorch --monitor=val_accuracy; or adam: 10, 64, 0.002, 0, none, plugin, val_loss)
+//   --dropout=0.3 (modality dropout of fusion methods) --jobs=2
 //   --report (re-print the table and redraw the chart from <out>/runs, no training)
 //   --backend=wasm (any of core's backends: webgpu, cpu, tensorflow…)
-//   --features=mfcc (or logmel) --mfcc=20 --nfft=512 --mels=40 --hop=128 --cmvn=0 --audio-blocks=3 --seed=1
+//   --features=multibench (or mfcc, logmel: --mfcc=20 --nfft=512 --mels=40 --hop=128 --cmvn=0)
+//   --audio-blocks=5 (3 for mfcc/logmel) --seed=1
 //   --workers=1 (data-parallel gradient threads per run, training.workers; a number or auto)
 // --jobs=N trains N methods at once in child processes: the wasm backend runs one thread, so on
 // two cores two jobs take about half the wall time. All runs share one feature cache, so every
@@ -24,7 +27,14 @@ import { createFeatureCache, loadManifest, selectBackend } from '@omnifuse/core'
 import { cnn2dEncoderPlugin } from '@omnifuse/modality-audio';
 import { cnnEncoderPlugin } from '@omnifuse/modality-vision';
 import { train } from '@omnifuse/trainer';
-import { AUDIO_DEFAULTS, audioInput as createAudioInput, HEAD, TRAINING_DEFAULTS } from './audio-input.mjs';
+import {
+  AUDIO_DEFAULTS,
+  audioInput as createAudioInput,
+  HEAD,
+  MFCC_HEAD,
+  recipeNamed,
+  trainingSpec,
+} from './audio-input.mjs';
 
 const here = fileURLToPath(import.meta.url);
 const flags = Object.fromEntries(
@@ -39,18 +49,26 @@ const dataDir = path.resolve(
 );
 const outDir = path.resolve(flags.out ?? dataDir);
 const cacheDir = path.resolve(flags.cache ?? path.join(dataDir, '.omnifuse-cache'));
+const recipe = recipeNamed(flags.recipe);
+const optional = (name) => (flags[name] === undefined ? undefined : Number(flags[name]));
 const settings = {
-  epochs: number('epochs', TRAINING_DEFAULTS.epochs),
-  batchSize: number('batch', TRAINING_DEFAULTS.batchSize),
-  learningRate: number('lr', TRAINING_DEFAULTS.learningRate),
+  recipe: recipe.recipe,
+  epochs: number('epochs', recipe.epochs),
+  batchSize: number('batch', recipe.batchSize),
+  learningRate: number('lr', recipe.learningRate),
+  weightDecay: number('weight-decay', recipe.weightDecay),
+  gradientClipNorm: flags.clip === undefined ? recipe.gradientClipNorm : Number(flags.clip) || null,
+  initialization: flags.init ?? recipe.initialization,
+  monitor: flags.monitor ?? recipe.monitor,
   modalityDropout: number('dropout', 0.3),
-  nFft: number('nfft', AUDIO_DEFAULTS.nFft),
-  nMels: number('mels', AUDIO_DEFAULTS.nMels),
-  hopLength: number('hop', AUDIO_DEFAULTS.hopLength),
-  audioBlocks: number('audio-blocks', AUDIO_DEFAULTS.audioBlocks),
   features: flags.features ?? AUDIO_DEFAULTS.features,
-  nMfcc: number('mfcc', AUDIO_DEFAULTS.nMfcc),
-  cmvn: flags.cmvn === undefined ? AUDIO_DEFAULTS.cmvn : Number(flags.cmvn) !== 0,
+  // The MFCC/log-mel flags (their defaults: audio-input.mjs's MFCC_DEFAULTS).
+  nFft: optional('nfft'),
+  nMels: optional('mels'),
+  hopLength: optional('hop'),
+  nMfcc: optional('mfcc'),
+  cmvn: flags.cmvn === undefined ? undefined : Number(flags.cmvn) !== 0,
+  audioBlocks: optional('audio-blocks'),
   seed: number('seed', 1),
   // Data-parallel gradient threads per run (training.workers): a number or "auto".
   workers: flags.workers === 'auto' ? 'auto' : number('workers', 1),
@@ -61,7 +79,7 @@ const settings = {
  * and for late fusion a linear task head, so its weighted mean stays a mean of the modalities' logits.
  */
 export const FUSION_METHODS = {
-  // Project both vectors (48 image, 144 audio) to 64 and layer-normalise, so neither dominates by size.
+  // Project both vectors (48 image, 192 audio) to 64 and layer-normalise, so neither dominates by size.
   concat: {
     type: 'fusion:concat',
     pkg: '@omnifuse/fusion-concat',
@@ -113,8 +131,13 @@ const imageInput = {
     preprocess: { size: { width: 28, height: 28 }, channels: 1, background: '#000000' },
   },
 };
-// Audio: audio-input.mjs's audio:cnn2d (MFCC 63×20 → LeNet(1, 6, audio-blocks)) with these flags.
-const audioInput = createAudioInput(settings);
+// Audio: audio-input.mjs's audio:cnn2d (MultiBench's 112×112 spectrogram → LeNet(1, 6, 5) by
+// default; --features=mfcc for the earlier MFCC 63×20 → LeNet(1, 6, 3)) with these flags.
+const audioInput = createAudioInput(
+  Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)),
+);
+// The earlier MFCC default kept its dropout-0.2 head; MultiBench's head has none.
+const head = settings.features === 'multibench' ? HEAD : MFCC_HEAD;
 
 function specFor(method) {
   const inputs =
@@ -131,16 +154,9 @@ function specFor(method) {
         }
       : {}),
     // MultiBench's head: one hidden layer of 100 (its MLP(…, 100, 10)).
-    output: { type: 'classification', field: 'label', head: fusion?.head ?? HEAD },
+    output: { type: 'classification', field: 'label', head: fusion?.head ?? head },
     split: { type: 'column', column: 'split' },
-    training: {
-      epochs: settings.epochs,
-      batchSize: settings.batchSize,
-      learningRate: settings.learningRate,
-      seed: settings.seed,
-      restoreBestWeights: true,
-      workers: settings.workers,
-    },
+    training: trainingSpec({ ...recipe, ...settings }, { seed: settings.seed, workers: settings.workers }),
   };
 }
 

@@ -1,4 +1,5 @@
 import { ErrorCode, OmnifuseError } from '../errors.js';
+import { accurateReductionKernel } from './accurate-reductions.js';
 import { conv2dBackpropFilterKernel } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputKernel } from './conv2d-backprop-input.js';
 import {
@@ -17,7 +18,11 @@ import { unsortedSegmentSumKernel } from './unsorted-segment-sum.js';
  *   UnsortedSegmentSum (gradient of gather: embedding layers);
  * - wrong: MaxPoolGrad (wasm's drops or misroutes the gradient of windows whose values are <= 0);
  * - slow: Conv2DBackpropInput (input gradient of conv2d: wasm's is scalar C++; ours, WebAssembly
- *   SIMD, is 2-11x faster on the LF LeNet's layers, bench/cnn-wasm-kernels.mjs).
+ *   SIMD, is 2-11x faster on the LF LeNet's layers, bench/cnn-wasm-kernels.mjs);
+ * - inaccurate: Sum and Mean of float32 (wasm's accumulate in float32: over the ~500,000 values of a
+ *   first conv layer's batch-norm statistics and gradient sums they lose 4-5 digits, and where the
+ *   terms cancel the batch-norm gradient came out tens of percent off PyTorch's and cpu's; ours
+ *   accumulate in float64, as cpu does — found by the accuracy-parity lockstep, bench/README.md).
  */
 export const WASM_TRAINING_KERNELS = [
   'Conv2DBackpropFilter',
@@ -26,6 +31,8 @@ export const WASM_TRAINING_KERNELS = [
   'UnsortedSegmentSum',
   'MaxPoolGrad',
   'Conv2DBackpropInput',
+  'Sum',
+  'Mean',
 ] as const;
 export type WasmTrainingKernel = (typeof WASM_TRAINING_KERNELS)[number];
 
@@ -46,6 +53,8 @@ function provided(tf: Tfjs): Provided[] {
     { config: unsortedSegmentSumKernel(), replacesBuiltIn: false },
     { config: maxPoolGradKernel(tf), replacesBuiltIn: true },
     { config: conv2dBackpropInputKernel(tf), replacesBuiltIn: true },
+    { config: accurateReductionKernel(tf, 'Sum'), replacesBuiltIn: true },
+    { config: accurateReductionKernel(tf, 'Mean'), replacesBuiltIn: true },
   ];
 }
 
