@@ -4,8 +4,9 @@
 //   node --conditions=@omnifuse/source --import tsx bench/accuracy-parity/lockstep.mjs \
 //     omnifuse.json torch.json [--reference=torch64.json] [--svg=lockstep.svg]
 //
-// Prints, per model and seed: each side's loss on the first steps and their relative difference,
-// the first step at which it passes 1e-3 and 1e-2, and each epoch's validation loss. Where DIR holds
+// Prints, per model and seed: each side's loss on the first steps and their relative difference
+// (and each side's against a --dtype=float64 PyTorch run of the same lockstep, --reference), the
+// first step at which it passes 1e-3 and 1e-2, and each epoch's validation loss. Where DIR holds
 // both sides' final weights (<model>-seed<seed>.after.json from omnifuse, .torch-after.json from
 // PyTorch, .torch64-after.json from a --dtype=float64 run), it also prints how far each parameter's
 // change from the initial weights differs between the sides (and from float64) — with --train=40
@@ -42,23 +43,33 @@ for (const [model, perSeed] of Object.entries(omnifuse.runs)) {
   for (const [seed, ours] of Object.entries(perSeed)) {
     const theirs = torch.runs[model]?.[seed];
     if (!theirs?.batch_losses || !ours.batch_losses) continue;
-    const steps = Math.min(ours.batch_losses.length, theirs.batch_losses.length);
-    const diffs = Array.from({ length: steps }, (_, i) =>
-      relative(ours.batch_losses[i], theirs.batch_losses[i]),
-    );
-    curves.push({ label: `${model} seed ${seed}`, diffs });
+    const exact = reference?.runs[model]?.[seed]?.batch_losses ?? null;
+    const steps = Math.min(ours.batch_losses.length, theirs.batch_losses.length, exact?.length ?? Infinity);
+    const against = (side, base) => Array.from({ length: steps }, (_, i) => relative(side[i], base[i]));
+    const diffs = against(ours.batch_losses, theirs.batch_losses);
+    const columns = [['omnifuse vs PyTorch', diffs]];
+    if (exact) {
+      columns.push(['omnifuse vs float64', against(ours.batch_losses, exact)]);
+      columns.push(['PyTorch float32 vs float64', against(theirs.batch_losses, exact)]);
+    }
+    for (const [name, values] of columns) curves.push({ label: `${model} ${seed}: ${name}`, diffs: values });
     console.log(`\n## ${model}, seed ${seed}: ${steps} steps in lockstep\n`);
-    console.log('| step | omnifuse loss | PyTorch loss | relative difference |');
-    console.log('| ---: | ---: | ---: | ---: |');
-    for (let i = 0; i < Math.min(steps, 5); i++) {
+    console.log(`| step | omnifuse loss | PyTorch loss | ${columns.map(([name]) => name).join(' | ')} |`);
+    console.log(`| ---: | ---: | ---: |${' ---: |'.repeat(columns.length)}`);
+    for (let i = 0; i < Math.min(steps, 8); i++) {
+      const cells = columns.map(([, values]) => values[i].toExponential(1));
       console.log(
-        `| ${i + 1} | ${ours.batch_losses[i].toFixed(6)} | ${theirs.batch_losses[i].toFixed(6)} | ${diffs[i].toExponential(1)} |`,
+        `| ${i + 1} | ${ours.batch_losses[i].toFixed(6)} | ${theirs.batch_losses[i].toFixed(6)} | ${cells.join(' | ')} |`,
+      );
+    }
+    for (const [name, values] of columns) {
+      console.log(
+        `${name}: relative difference first above 1e-3 at step ${firstStepAbove(values, 1e-3)}, above 1e-2 ` +
+          `at step ${firstStepAbove(values, 1e-2)}`,
       );
     }
     console.log(
-      `\nrelative difference first above 1e-3 at step ${firstStepAbove(diffs, 1e-3)}, above 1e-2 at step ` +
-        `${firstStepAbove(diffs, 1e-2)}; test accuracy ${(100 * ours.test).toFixed(1)}% (omnifuse) vs ` +
-        `${(100 * theirs.test).toFixed(1)}% (PyTorch)`,
+      `test accuracy ${(100 * ours.test).toFixed(1)}% (omnifuse) vs ${(100 * theirs.test).toFixed(1)}% (PyTorch)`,
     );
     const epochs = Math.min(ours.val_losses?.length ?? 0, theirs.val_losses?.length ?? 0);
     if (epochs > 0) {
@@ -120,12 +131,12 @@ function printUpdates(model, seed) {
 
 /** |Δloss| / loss per step, one line per model and seed, on a log scale from 1e-8 to 1. */
 function lineChart(series) {
-  const width = 720;
-  const height = 320;
+  const width = 760;
+  const height = 340;
   const left = 64;
   const top = 36;
   const plotWidth = width - left - 24;
-  const plotHeight = height - top - 64;
+  const plotHeight = height - top - 84;
   const steps = Math.max(...series.map((s) => s.diffs.length));
   const x = (step) => left + (plotWidth * step) / Math.max(steps - 1, 1);
   const y = (value) => top + (plotHeight * -Math.log10(Math.max(value, 1e-8))) / 8;
@@ -134,7 +145,7 @@ function lineChart(series) {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11" role="img">`,
     '<title>omnifuse against PyTorch in lockstep: relative difference of the training loss per step</title>',
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${left}" y="20" font-size="14">Same weights, same batches: |loss omnifuse − loss PyTorch| / loss PyTorch</text>`,
+    `<text x="${left}" y="20" font-size="14">Same weights, same batches: relative difference of each step's training loss</text>`,
   ];
   for (let exponent = 0; exponent <= 8; exponent += 2) {
     const value = 10 ** -exponent;
@@ -153,8 +164,8 @@ function lineChart(series) {
     const colour = colours[i % colours.length];
     parts.push(
       `<polyline fill="none" stroke="${colour}" stroke-width="1.2" points="${points}"/>`,
-      `<rect x="${left + i * 150}" y="${height - 22}" width="12" height="12" fill="${colour}"/>`,
-      `<text x="${left + i * 150 + 16}" y="${height - 12}">${s.label}</text>`,
+      `<rect x="${left + (i % 3) * 220}" y="${height - 34 + 14 * Math.floor(i / 3)}" width="12" height="12" fill="${colour}"/>`,
+      `<text x="${left + (i % 3) * 220 + 16}" y="${height - 24 + 14 * Math.floor(i / 3)}">${s.label}</text>`,
     );
   });
   parts.push('</svg>');

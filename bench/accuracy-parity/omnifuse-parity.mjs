@@ -16,6 +16,9 @@
 //     [--train=N --validation=N --test=N] [--workers=1] [--init=pytorch|plugin] [--out=FILE]
 //     [--lockstep=DIR]
 //
+// --wasm-reductions=tfjs puts tfjs-backend-wasm's own Sum and Mean (float32 accumulators) back in
+// place of omnifuse's (float64), to measure what they change (bench/README.md, "lockstep").
+//
 // --lockstep=DIR writes each run's initial weights and batch order to DIR (lockstep-trainer.mjs)
 // and each training batch's loss into the result, for torch_parity.py --lockstep=DIR to start
 // from the same weights and take the same batches; lockstep.mjs compares the two runs step by step.
@@ -30,6 +33,7 @@ import { createDataset, createFeatureCache, loadManifest, selectBackend } from '
 import concat from '@omnifuse/fusion-concat';
 import { cnn2dEncoderPlugin } from '@omnifuse/modality-audio';
 import { cnnEncoderPlugin } from '@omnifuse/modality-vision';
+import * as tf from '@tensorflow/tfjs';
 import { list, parseFlags, summarise, trainAndScore, writeResult } from './common.mjs';
 import { LOCKSTEP_TRAINER, lockstepTrainerPlugin } from './lockstep-trainer.mjs';
 import {
@@ -98,7 +102,22 @@ async function loadData() {
   };
 }
 
+// tfjs-backend-wasm's own Sum and Mean, kept before omnifuse replaces them, for --wasm-reductions=tfjs.
+const wasmOwn =
+  flags['wasm-reductions'] === 'tfjs'
+    ? await import('@tensorflow/tfjs-backend-wasm').then(() =>
+        ['Sum', 'Mean'].map((name) => tf.getKernel(name, 'wasm')),
+      )
+    : null;
 const backend = await selectBackend(settings.backend);
+for (const kernel of wasmOwn ?? []) {
+  // train() selects the backend again, and omnifuse re-registers its kernels over any it did not
+  // write: the mark omnifuse puts on its own keeps wasm's in place.
+  const kernelFunc = (args) => kernel.kernelFunc(args);
+  Object.defineProperty(kernelFunc, Symbol.for('omnifuse.wasmTrainingKernel'), { value: true });
+  tf.unregisterKernel(kernel.kernelName, 'wasm');
+  tf.registerKernel({ ...kernel, kernelFunc });
+}
 const { dataset, samples } = await loadData();
 const cache = createFeatureCache({ dir: path.join(settings.data, '.omnifuse-cache') });
 const runs = {};
@@ -131,6 +150,7 @@ const output = {
     ...multibenchSettings(settings.recipe),
     backend: backend.name,
     lockstep: settings.lockstep,
+    wasmReductions: wasmOwn ? 'tfjs' : 'omnifuse',
   },
   data: {
     folder: settings.data,
