@@ -266,28 +266,33 @@ def accuracy(model, split, batch, with_loss=False):
 
 
 def omnifuse_kind(name, shape):
-    """What an omnifuse trainable weight is, from its name and tfjs shape (conv kernels are 4-D,
-    dense kernels 2-D; 1-D: batch-norm gamma/beta or a dense bias)."""
+    """Which part (its first name component: image, audio, head) and what (conv kernels are 4-D,
+    dense kernels 2-D; 1-D: batch-norm gamma/beta or a dense bias) an omnifuse trainable weight is."""
+    part = name.split("/", 1)[0]
     if len(shape) == 4:
-        return "conv"
+        return part, "conv"
     if len(shape) == 2:
-        return "dense"
-    return {"gamma": "bn_weight", "beta": "bn_bias", "bias": "dense_bias"}[name.rsplit("/", 1)[-1]]
+        return part, "dense"
+    return part, {"gamma": "bn_weight", "beta": "bn_bias", "bias": "dense_bias"}[name.rsplit("/", 1)[-1]]
 
 
-def torch_kind(pname, param):
-    """The same for a PyTorch parameter of these models (batch norms live in a LeNet's `bns`)."""
+def torch_kind(model, pname, param):
+    """The same for a PyTorch parameter of these models (a Unimodal's LeNet is its `encoder`; batch
+    norms live in a LeNet's `bns`)."""
+    part = pname.split(".", 1)[0]
+    if part == "encoder":
+        part = model.modality
     if ".bns." in pname:
-        return "bn_weight" if pname.endswith("weight") else "bn_bias"
-    return "conv" if param.dim() == 4 else "dense" if param.dim() == 2 else "dense_bias"
+        return part, "bn_weight" if pname.endswith("weight") else "bn_bias"
+    return part, "conv" if param.dim() == 4 else "dense" if param.dim() == 2 else "dense_bias"
 
 
 def load_lockstep(model, folder, name, seed, n, epochs):
     """Sets `model`'s parameters to omnifuse's initial weights from folder/<name>-seed<seed>.json and
-    returns its batch orders. omnifuse lists its trainable weights in model order (per block: conv
-    kernel [kh, kw, in, out], BN gamma, BN beta; then each dense kernel [in, out] and bias); PyTorch
-    lists a LeNet's convs before its BNs, so both sides are matched kind by kind, in order, and every
-    shape is checked."""
+    returns its batch orders. omnifuse names each trainable weight by part (image/…, audio/…, head/…)
+    and lists a part's in model order (per block: conv kernel [kh, kw, in, out], BN gamma, BN beta;
+    then each dense kernel [in, out] and bias); PyTorch lists a LeNet's convs before its BNs, so both
+    sides are matched part by part and kind by kind, in order, and every shape is checked."""
     data = json.loads((Path(folder) / f"{name}-seed{seed}.json").read_text())
     if data["trainSize"] != n or len(data["orders"]) < epochs:
         raise SystemExit(f"--lockstep: {name} seed {seed} has {data['trainSize']} rows and "
@@ -303,7 +308,7 @@ def load_lockstep(model, folder, name, seed, n, epochs):
         theirs.setdefault(omnifuse_kind(w["name"], w["shape"]), []).append((w["name"], values.contiguous()))
     ours = {}
     for pname, param in model.named_parameters():
-        ours.setdefault(torch_kind(pname, param), []).append((pname, param))
+        ours.setdefault(torch_kind(model, pname, param), []).append((pname, param))
     if {k: len(v) for k, v in ours.items()} != {k: len(v) for k, v in theirs.items()}:
         raise SystemExit(f"--lockstep: {name} has other weights than {folder}'s")
     with torch.no_grad():
@@ -321,7 +326,7 @@ def save_lockstep_weights(model, folder, name, seed, dtype):
     data = json.loads((Path(folder) / f"{name}-seed{seed}.json").read_text())
     ours = {}
     for pname, param in model.named_parameters():
-        ours.setdefault(torch_kind(pname, param), []).append(param.detach().double())
+        ours.setdefault(torch_kind(model, pname, param), []).append(param.detach().double())
     taken = {k: 0 for k in ours}
     weights = []
     for w in data["weights"]:
