@@ -24,6 +24,15 @@ export function batchOrders(seed, size, epochs) {
   return Array.from({ length: epochs }, (_, epoch) => shuffled(rows, rng.fork(`epoch:${epoch}`)));
 }
 
+/** The model's trainable weights in its order: name, tfjs shape and values. */
+function trainableWeights(model) {
+  return model.trainableWeights.map((weight) => ({
+    name: weight.originalName ?? weight.name,
+    shape: weight.shape,
+    values: Array.from(weight.read().dataSync()),
+  }));
+}
+
 /** `bench:lockstep`, writing `lockstepFile(dir, tag.model, tag.seed)` for the run `tag()` names. */
 export function lockstepTrainerPlugin(dir, tag) {
   return {
@@ -38,11 +47,7 @@ export function lockstepTrainerPlugin(dir, tag) {
         async fit(args) {
           const { model, seed } = tag();
           if (args.options.shuffle === false) throw new Error('--lockstep needs shuffled batches');
-          const weights = args.model.trainableWeights.map((weight) => ({
-            name: weight.originalName ?? weight.name,
-            shape: weight.shape,
-            values: Array.from(weight.read().dataSync()),
-          }));
+          const weights = trainableWeights(args.model);
           const orders = batchOrders(args.options.seed, args.train.size, args.options.epochs);
           await writeFileAtomic(
             lockstepFile(dir, model, seed),
@@ -50,14 +55,9 @@ export function lockstepTrainerPlugin(dir, tag) {
           );
           const history = await inner.fit(args);
           // The weights the run ended with (after restoring the best epoch), to diff a short run's.
-          const after = args.model.trainableWeights.map((weight) => ({
-            name: weight.originalName ?? weight.name,
-            shape: weight.shape,
-            values: Array.from(weight.read().dataSync()),
-          }));
           await writeFileAtomic(
             lockstepFile(dir, model, seed).replace(/\.json$/, '.after.json'),
-            `${JSON.stringify({ model, seed, weights: after })}\n`,
+            `${JSON.stringify({ model, seed, weights: trainableWeights(args.model) })}\n`,
           );
           return history;
         },

@@ -27,10 +27,6 @@ export function reduceSumInto(
     // A scalar sums to itself; an empty reduction sums to 0.
     if (out.length > 0 && groups.length === 0) acc[0] = x[0] ?? 0;
   } else {
-    const xStrides = groups.map((_, g) => groups.slice(g + 1).reduce((p, q) => p * q.size, 1));
-    const outStrides = groups.map((_, g) =>
-      groups.slice(g + 1).reduce((p, q) => (q.reduced ? p : p * q.size), 1),
-    );
     const last = groups.length - 1;
     if (groups.length <= 2 && groups[last]!.reduced) {
       // Reduce trailing axes (keep leading ones, if any): contiguous runs, four partial sums.
@@ -48,6 +44,11 @@ export function reduceSumInto(
       for (let i = 0; i < out.length; i++) out[i] = acc[i]! * scale;
       return;
     }
+    // Any other pattern: walk the groups, element strides per group in x and in the output.
+    const xStrides = groups.map((_, g) => groups.slice(g + 1).reduce((p, q) => p * q.size, 1));
+    const outStrides = groups.map((_, g) =>
+      groups.slice(g + 1).reduce((p, q) => (q.reduced ? p : p * q.size), 1),
+    );
     const walk = (g: number, xAt: number, outAt: number): void => {
       const { size, reduced: isReduced } = groups[g]!;
       if (g === last) {
