@@ -65,6 +65,7 @@ export const COMMANDS: readonly CommandDef[] = [
         description: 'fields to leave out of the model (provenance columns, label leaks)',
       },
       force: { type: 'boolean', short: 'f', description: 'overwrite an existing config' },
+      'no-estimate': { type: 'boolean', description: 'do not time a few training batches' },
     },
     details: [
       "Reads the manifest, infers each field's type, and picks an encoder per input: image → vision:cnn, " +
@@ -73,6 +74,11 @@ export const COMMANDS: readonly CommandDef[] = [
         'a regression, lists of labels a multi-label output. Several inputs are fused with fusion:concat. ' +
         'The split is stratified by the label (or taken from a "split" column). The config names the plugin ' +
         'packages it needs and its $schema, and prints what it inferred and why.',
+      'Image and audio inputs are sized from the headers of up to 50 files per field: images keep their own ' +
+        'size up to 128 px on the longer side (grey stays grey), larger ones are scaled down; audio gets 20 ' +
+        "MFCCs at the clips' sample rate (at most 16 kHz) over the length 3 clips in 4 fit in, and a CNN " +
+        'sized to that. Then a few training batches are timed on this machine and the time per epoch is ' +
+        'estimated (--no-estimate skips it).',
     ],
     load: () => import('./init.js').then((m) => m.runInit),
   },
@@ -112,11 +118,21 @@ export const COMMANDS: readonly CommandDef[] = [
         description: 'feature cache folder (default <data root>/.omnifuse-cache)',
       },
       jobs: JOBS_OPTION,
+      shard: {
+        type: 'string',
+        value: '<i/N>',
+        description: 'preprocess only shard i of N (0 ≤ i < N), e.g. 0/4 … 3/4 on four machines',
+      },
     },
     details: [
       'Fits each encoder on the training split only (as train does), then preprocesses every split ' +
         'through the feature cache, so a later train reads features instead of recomputing them. ' +
         'Progress goes to stderr: a bar on a terminal, JSON lines otherwise; a summary JSON to stdout.',
+      'With --shard i/N, N processes or machines fill one cache without coordinating: each still fits ' +
+        'the encoders on the whole training split (deterministically, so all compute the same cache keys) ' +
+        'and preprocesses the records whose id hashes to i (sha256 of the id, first 48 bits, mod N), so ' +
+        'adding records moves no other record. i is 0-based, like JOB_COMPLETION_INDEX. Entries are ' +
+        'written atomically and content-addressed; a final preprocess or train finds them all.',
     ],
     load: () => import('./preprocess.js').then((m) => m.runPreprocess),
   },

@@ -6,6 +6,8 @@ import {
   OmnifuseError,
   TEXT_MIN_MEAN_TOKENS,
 } from '@omnifuse/core';
+import { audioInputFor, imageInputFor } from './data-sized-inputs.js';
+import type { MediaSample, NoMediaSample } from './media-sample.js';
 
 /** What `init` decided about one field, and why, for the user to read. */
 export interface FieldDecision {
@@ -33,6 +35,11 @@ export interface InferConfigOptions {
   readonly schemaRef?: string;
   /** Fields to leave out of the model (provenance columns, leaks of the label, notes). */
   readonly ignore?: readonly string[];
+  /**
+   * What a sample of each image and audio field's headers says (`sampleMedia`): the inputs are
+   * sized from it. Without it, or for a field it has no sample of, small generic inputs are used.
+   */
+  readonly media?: Readonly<Record<string, MediaSample | NoMediaSample>>;
 }
 
 /** A numeric label with at most this many distinct whole numbers is taken as classes (digits, ratings). */
@@ -108,7 +115,7 @@ export function inferConfig(dataset: Dataset, options: InferConfigOptions): Infe
       fields.push({ field, type, role: 'skipped', why: 'record ids (unique per record)' });
       continue;
     }
-    const choice = encoderFor(dataset, field, type, summary);
+    const choice = encoderFor(dataset, field, type, summary, options.media?.[field]);
     if (!choice.encoder) {
       fields.push({ field, type, role: 'skipped', why: choice.why });
       continue;
@@ -249,12 +256,26 @@ interface EncoderChoice {
   readonly why: string;
 }
 
-function encoderFor(dataset: Dataset, field: string, type: string, summary: FieldSummary): EncoderChoice {
+function encoderFor(
+  dataset: Dataset,
+  field: string,
+  type: string,
+  summary: FieldSummary,
+  media: MediaSample | NoMediaSample | undefined,
+): EncoderChoice {
+  const unsampled = media?.kind === 'none' ? ` (${media.reason})` : '';
   switch (type) {
-    case 'image':
-      return { encoder: 'vision:cnn', why: 'image files: a small CNN trained from scratch' };
-    case 'audio':
-      return { encoder: 'audio:cnn2d', why: 'audio files: a 2-D CNN over log-mel spectrograms' };
+    case 'image': {
+      const { encoder, options, why } = imageInputFor(
+        media?.kind === 'image' ? media : undefined,
+        dataset.size,
+      );
+      return { encoder, options, why: why + unsampled };
+    }
+    case 'audio': {
+      const { encoder, options, why } = audioInputFor(media?.kind === 'audio' ? media : undefined);
+      return { encoder, options, why: why + unsampled };
+    }
     case 'number':
       return {
         encoder: 'vector:mlp',

@@ -1,10 +1,21 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { ErrorCode, loadManifest, OmnifuseError, parseModelSpec } from '@omnifuse/core';
+import {
+  type Dataset,
+  ErrorCode,
+  loadManifest,
+  type ModelSpec,
+  OmnifuseError,
+  parseModelSpec,
+} from '@omnifuse/core';
 import { flag, type ParsedArgs, positional, stringOption } from './args.js';
+import { activateBackend } from './backend-line.js';
+import { estimateEpoch, estimateLine } from './estimate-epoch.js';
 import { inferConfig } from './infer-config.js';
 import { type CliIo, line } from './io.js';
+import { sampleMedia } from './media-sample.js';
+import { loadPluginModules, pluginSearchDirs } from './plugins.js';
 import { CLI_PACKAGE_DIR } from './versions.js';
 
 export async function runInit(args: ParsedArgs, io: CliIo): Promise<number> {
@@ -19,6 +30,7 @@ export async function runInit(args: ParsedArgs, io: CliIo): Promise<number> {
   }
   const dataset = await loadManifest(manifest);
   const outDir = path.dirname(out);
+  const media = await sampleMedia(dataset, pluginSearchDirs(outDir));
   const { config, fields, notes } = inferConfig(dataset, {
     label: stringOption(args, 'label'),
     ignore: stringOption(args, 'ignore')
@@ -27,9 +39,10 @@ export async function runInit(args: ParsedArgs, io: CliIo): Promise<number> {
       .filter(Boolean),
     data: toPosix(path.relative(outDir, manifest)),
     schemaRef: schemaRef(outDir),
+    media,
   });
   // What init writes must be what train accepts.
-  parseModelSpec(config, out);
+  const spec = parseModelSpec(config, out);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(out, `${JSON.stringify(config, null, 2)}\n`);
 
@@ -45,9 +58,35 @@ export async function runInit(args: ParsedArgs, io: CliIo): Promise<number> {
   if (config.plugins && config.plugins.length > 0) {
     line(io.stdout, `plugins: ${config.plugins.join(', ')} (npm install ${config.plugins.join(' ')})`);
   }
+  if (!flag(args, 'no-estimate')) line(io.stdout, await epochEstimateLine(spec, dataset, outDir, out));
   line(io.stdout, `wrote ${path.relative(io.cwd, out) || out}`);
   line(io.stdout, `next: omnifuse train ${path.relative(io.cwd, out) || out}`);
   return 0;
+}
+
+/**
+ * The estimated time per epoch, measured on a few batches (see `estimateEpoch`), or why there is
+ * none: the config is written either way, and a plugin missing here is reported when training.
+ */
+async function epochEstimateLine(
+  spec: ModelSpec,
+  dataset: Dataset,
+  outDir: string,
+  out: string,
+): Promise<string> {
+  try {
+    const modules = await loadPluginModules(spec.plugins, pluginSearchDirs(outDir), out);
+    await activateBackend(spec.backend);
+    const estimate = await estimateEpoch({
+      spec,
+      dataset,
+      plugins: modules.flatMap((m) => m.plugins),
+      baseDir: outDir,
+    });
+    return estimateLine(estimate);
+  } catch (error) {
+    return `no time estimate: ${error instanceof Error ? error.message : String(error)}`;
+  }
 }
 
 /**

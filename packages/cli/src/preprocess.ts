@@ -1,5 +1,12 @@
 import path from 'node:path';
-import { createFeatureCache, type EncoderV1, invalidDataError, withPreprocessFailures } from '@omnifuse/core';
+import {
+  createFeatureCache,
+  type Dataset,
+  type EncoderV1,
+  encoderFingerprint,
+  invalidDataError,
+  withPreprocessFailures,
+} from '@omnifuse/core';
 import {
   checkedSplit,
   createPreprocessPool,
@@ -13,12 +20,18 @@ import { loadConfigData } from './data.js';
 import { onInvalidOption, printCheck } from './invalid-records.js';
 import { type CliIo, line } from './io.js';
 import { createStepProgress } from './progress.js';
+import { rowsOfShard, shardOption } from './shard.js';
+
+const SPLITS = ['train', 'validation', 'test'] as const;
 
 /**
  * Fits the encoders on the training split and preprocesses every split through the feature cache,
  * exactly as `train()` does (same fitted state, same cache keys), so training reads cached features.
+ * With `--shard i/N` every process still fits on the whole training split (the fit is deterministic,
+ * so every shard computes the same keys) and preprocesses only the records of shard i.
  */
 export async function runPreprocess(args: ParsedArgs, io: CliIo): Promise<number> {
+  const shard = shardOption(args);
   const config = await loadConfig(positional(args, 'config'), io.cwd);
   const { spec } = config;
   const registry = await resolveRegistry({ baseDir: config.dir, registry: [...config.plugins] });
@@ -40,6 +53,18 @@ export async function runPreprocess(args: ParsedArgs, io: CliIo): Promise<number
     `fitting ${spec.inputs.length} encoder(s) on ${split.train.length} training records; cache ${cacheDir}`,
   );
   const encoders = await fitEncoders(spec, registry, split.datasets.train);
+  // Only the feature computation is sharded: the check, the split and the fit above saw every record.
+  const parts = Object.fromEntries(
+    SPLITS.map((name) => {
+      const part = split.datasets[name];
+      return [name, shard ? part.subset(rowsOfShard(part.ids, shard)) : part];
+    }),
+  ) as Record<(typeof SPLITS)[number], Dataset>;
+  const shardRecords = Object.fromEntries(SPLITS.map((name) => [name, parts[name].size]));
+  if (shard) {
+    const counts = SPLITS.map((name) => `${parts[name].size} ${name}`).join(', ');
+    line(io.stderr, `shard ${shard.index}/${shard.count}: ${counts} records`);
+  }
   const pool = createPreprocessPool({
     jobs: jobsOption(args),
     plugins: pluginModules({ spec, baseDir: config.dir, registry, encoders }),
@@ -56,8 +81,8 @@ export async function runPreprocess(args: ParsedArgs, io: CliIo): Promise<number
       string,
       Record<string, { records: number; hits: number; computed: number; missing: number; failed: number }>
     > = {};
-    for (const name of ['train', 'validation', 'test'] as const) {
-      const part = split.datasets[name];
+    for (const name of SPLITS) {
+      const part = parts[name];
       if (part.size === 0) continue;
       for (const input of spec.inputs) {
         // An optional field no record has is all zeros in training; nothing to cache.
@@ -100,8 +125,17 @@ export async function runPreprocess(args: ParsedArgs, io: CliIo): Promise<number
       JSON.stringify(
         {
           cache: cacheDir,
+          ...(shard ? { shard: { ...shard, records: shardRecords } } : {}),
           splits: summary,
           ...(dataCheck.invalid > 0 ? { skipped: dataCheck.invalidRecords } : {}),
+          // What each field's cache keys derive from: equal in every shard's summary, or the shards
+          // fitted differently and fill different entries.
+          fingerprints: Object.fromEntries(
+            spec.inputs.map((input) => {
+              const { encoder, state } = encoders[input.field]!;
+              return [input.field, encoderFingerprint(encoder, state)];
+            }),
+          ),
         },
         null,
         2,

@@ -14,6 +14,7 @@ import { activateBackend } from './backend-line.js';
 import { loadConfig } from './config.js';
 import { onInvalidOption, printCheck } from './invalid-records.js';
 import { type CliIo, line } from './io.js';
+import { oversizedInputWarnings } from './oversized-inputs.js';
 
 export async function runTrain(args: ParsedArgs, io: CliIo): Promise<number> {
   const config = await loadConfig(positional(args, 'config'), io.cwd);
@@ -31,6 +32,7 @@ export async function runTrain(args: ParsedArgs, io: CliIo): Promise<number> {
   const choice = (stringOption(args, 'backend') ?? spec.backend) as BackendChoice;
   const { selected, text } = await activateBackend(choice);
   line(io.stderr, text);
+  for (const warning of await oversizedInputWarnings(spec, config)) line(io.stderr, warning);
 
   const cacheOption = stringOption(args, 'cache');
   const onInvalid = onInvalidOption(args, spec.onInvalid);

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parseModelSpec } from '@omnifuse/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/commands.js';
+import { writeMediaDataset } from './media-dataset.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const cliEntry = path.join(root, 'packages/cli/src/cli.ts');
@@ -100,6 +101,37 @@ describe('omnifuse CLI', () => {
     const again = await omnifuse(['init', 'data.jsonl', '--out', 'omnifuse.json'], dir);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('--force');
+  });
+
+  it('init sizes media inputs from the files and estimates an epoch; train warns of oversized inputs', async () => {
+    const media = mkdtempSync(path.join(os.tmpdir(), 'omnifuse-cli-media-'));
+    try {
+      await writeMediaDataset(media, { records: 18 });
+      const result = await omnifuse(['init', 'data.jsonl'], media);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/digit\s+image\s+→ vision:cnn: 28×28 grey images \(18 sampled\)/);
+      expect(result.stdout).toMatch(
+        /clip\s+audio\s+→ audio:cnn2d: 8 kHz clips of [\d.]+ s median \(18 sampled\)/,
+      );
+      expect(result.stdout).toMatch(
+        /^estimated [\d.]+ (s|min) per epoch on this machine \(\w+, \d+ batch(es)? of 8 timed; 12 training and 3 validation records\)/m,
+      );
+      const config = JSON.parse(readFileSync(path.join(media, 'omnifuse.json'), 'utf8'));
+      expect(config.inputs[0].options.preprocess).toEqual({ size: { width: 28, height: 28 }, channels: 1 });
+      expect(config.inputs[1].options.preprocess).toMatchObject({ sampleRate: 8000 });
+      // 64×64 is over 4× the digits' pixels: train says so before it starts.
+      config.inputs[0].options.preprocess.size = { width: 64, height: 64 };
+      const big = { ...config, training: { ...config.training, epochs: 1 }, backend: 'cpu' };
+      writeFileSync(path.join(media, 'big.json'), JSON.stringify(big));
+      const trained = await omnifuse(['train', 'big.json', '--no-cache'], media);
+      expect(trained.code, trained.stderr).toBe(0);
+      expect(trained.stderr).toContain(
+        'warning: input "digit" (vision:cnn) is 64×64×1 = 4,096 values per example, 5× the 784 the data needs',
+      );
+      expect(trained.stderr).not.toContain('warning: input "clip"');
+    } finally {
+      rmSync(media, { recursive: true, force: true });
+    }
   });
 
   it('trains a tiny model, then predicts (JSONL, CSV) and evaluates with it', async () => {

@@ -24,6 +24,15 @@ describe('writeFileAtomic', () => {
     expect(readdirSync(path.dirname(file))).toEqual(['out.json']);
   });
 
+  it('lets concurrent writers of one file all succeed, the file whole from one of them', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'shared.txt');
+    const texts = Array.from({ length: 12 }, (_, i) => `${String(i).repeat(50_000)}\n`);
+    await Promise.all(texts.map((text) => writeFileAtomic(file, text)));
+    expect(texts).toContain(readFileSync(file, 'utf8'));
+    expect(readdirSync(dir)).toEqual(['shared.txt']);
+  });
+
   it('keeps the old file and cleans up when the rename fails', async () => {
     const dir = tempDir();
     const target = path.join(dir, 'taken');

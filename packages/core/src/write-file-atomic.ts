@@ -1,13 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
  * Writes a file so that a reader (or a crash) never sees half of it: a temporary sibling, fsynced,
- * renamed over the old one; the folder is created when missing.
+ * renamed over the old one; the folder is created when missing. Concurrent writers of one file, in
+ * this process or others (containers on a shared volume often have the same pid), each get their own
+ * temporary file, and the last rename wins whole.
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
+  const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     const handle = await open(temporary, 'w');
     try {

@@ -132,6 +132,32 @@ describe('createFeatureCache (flat files)', () => {
     expect(await cache.get(k)).toEqual(feature([1, 2, 3]));
   });
 
+  it('writers of the same keys at once, each with its own cache on the folder, all succeed whole', async () => {
+    // As shard processes that meet the same content: every put resolves, every entry decodes.
+    const caches = [createFeatureCache({ dir }), createFeatureCache({ dir }), createFeatureCache({ dir })];
+    const keys = Array.from({ length: 16 }, (_, i) => key(`same-${i}`));
+    const value = (i: number) => feature(Array.from({ length: 2048 }, (_, j) => i + j));
+    await Promise.all(
+      [1, 2, 3].flatMap(() => caches.flatMap((cache) => keys.map((k, i) => cache.put(k, value(i))))),
+    );
+    expect(caches.map((c) => c.counters.writes)).toEqual([48, 48, 48]);
+    const files = filesUnder(dir);
+    expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(files).toHaveLength(keys.length);
+    const reader = createFeatureCache({ dir });
+    for (const [i, k] of keys.entries()) expect(await reader.get(k)).toEqual(value(i));
+    expect(reader.counters.corrupt).toBe(0);
+  });
+
+  it('makes an entry folder again when it was removed after this cache made it', async () => {
+    const cache = createFeatureCache({ dir });
+    await cache.put(key('a'), feature([1]));
+    // Another process's `clear`: this cache still remembers having made the folder.
+    rmSync(dir, { recursive: true, force: true });
+    await cache.put(key('a'), feature([2]));
+    expect(await cache.get(key('a'))).toEqual(feature([2]));
+  });
+
   it('rejects keys that are not sha256 hex', async () => {
     const cache = createFeatureCache({ dir });
     await expect(cache.get('../../etc/passwd')).rejects.toMatchObject({ code: 'E_CACHE' });

@@ -43,6 +43,9 @@ export interface FeatureCacheOptions {
 
 const KEY = /^[0-9a-f]{64}$/;
 
+/** Errors of a rename over an existing file that another process holds open (Windows). */
+const RENAME_BLOCKED = new Set(['EPERM', 'EACCES', 'EBUSY', 'EEXIST']);
+
 function checkKey(key: string): void {
   if (!KEY.test(key)) {
     throw new OmnifuseError({
@@ -50,6 +53,25 @@ function checkKey(key: string): void {
       message: 'feature cache keys are 64 lowercase hex digits (a sha256)',
       found: key,
     });
+  }
+}
+
+async function writeEntryFile(file: string, bytes: Uint8Array, fsync: boolean): Promise<void> {
+  if (!fsync) return writeFile(file, bytes);
+  const handle = await open(file, 'w');
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function readsWhole(file: string): boolean {
+  try {
+    return decodeFeatureEntry(readFileSync(file)) !== undefined;
+  } catch {
+    return false;
   }
 }
 
@@ -65,7 +87,8 @@ function newCounters(): FeatureCacheCounters {
  * A feature cache of flat files: `dir/ab/cd/abcd….bin`, one per entry (header, shape, raw data; see
  * `encodeFeatureEntry`). Writes go to a temp file in the entry's folder and are renamed into place, so
  * a crash mid-write leaves at most a stray `.tmp` file, never a partial entry under the real name.
- * Several processes may share a folder: renames are atomic and entries are content-addressed.
+ * Several processes or machines may share a folder (`omnifuse preprocess --shard`): renames are
+ * atomic and entries content-addressed, so writers of the same key at once each leave a whole entry.
  * Flat files rather than LMDB (bench/feature-cache.mjs): LMDB's raw gets and puts are 2–5× faster,
  * but a warm `preprocessField` pass costs the same with either, since reading and hashing each source
  * file dominates; flat files need no native dependency and no map size, lock file or compaction.
@@ -98,7 +121,9 @@ export function createFeatureCache(options: FeatureCacheOptions): FeatureCache {
         // transform cache reads its entries the same way. Writes stay async.
         bytes = readFileSync(file);
       } catch (cause) {
-        if ((cause as NodeJS.ErrnoException).code === 'ENOENT') {
+        // ESTALE: on NFS, another machine replaced the entry while we opened it; a miss, recomputed.
+        const code = (cause as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ESTALE') {
           counters.misses++;
           return undefined;
         }
@@ -118,34 +143,34 @@ export function createFeatureCache(options: FeatureCacheOptions): FeatureCache {
       checkKey(key);
       const file = entryPath(key);
       const folder = path.dirname(file);
-      const temp = path.join(
-        folder,
-        `.${key}.${process.pid}.${sequence++}.${randomBytes(4).toString('hex')}.tmp`,
-      );
       const bytes = encodeFeatureEntry(feature);
-      try {
-        if (!made.has(folder)) {
-          await mkdir(folder, { recursive: true });
-          made.add(folder);
-        }
-        if (options.fsync) {
-          const handle = await open(temp, 'w');
-          try {
-            await handle.writeFile(bytes);
-            await handle.sync();
-          } finally {
-            await handle.close();
+      for (let attempt = 0; ; attempt++) {
+        // Unique per write (pid, sequence and random bytes: containers on one volume share pids), so
+        // writers of the same key never share a temp file; the last rename wins with a whole entry.
+        const temp = path.join(
+          folder,
+          `.${key}.${process.pid}.${sequence++}.${randomBytes(4).toString('hex')}.tmp`,
+        );
+        try {
+          if (!made.has(folder)) {
+            await mkdir(folder, { recursive: true });
+            made.add(folder);
           }
-        } else {
-          await writeFile(temp, bytes);
+          await writeEntryFile(temp, bytes, options.fsync ?? false);
+          await rename(temp, file);
+          counters.writes++;
+          return;
+        } catch (cause) {
+          await unlink(temp).catch(() => undefined);
+          // The folder may have been removed under us (e.g. `clear` from elsewhere): make it again.
+          made.delete(folder);
+          const code = (cause as NodeJS.ErrnoException).code;
+          if (code === 'ENOENT' && attempt === 0) continue;
+          // Windows refuses to rename over a file another process has open; that file is another
+          // writer's entry for the same content-addressed key, as good as ours when it reads whole.
+          if (code && RENAME_BLOCKED.has(code) && readsWhole(file)) return;
+          throw cacheError('cannot write feature cache entry', file, cause);
         }
-        await rename(temp, file);
-        counters.writes++;
-      } catch (cause) {
-        await unlink(temp).catch(() => undefined);
-        // The folder may have been removed under us (e.g. `clear` from elsewhere): forget it.
-        made.delete(folder);
-        throw cacheError('cannot write feature cache entry', file, cause);
       }
     },
     async delete(key) {
