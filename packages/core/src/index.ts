@@ -158,4 +158,5 @@ export {
 export { assertPlugin, createRegistry, flattenPlugins, type PluginList, type Registry } from './registry.js';
 export { createRng, hashSeed, shuffled } from './rng.js';
 export * from './spec/index.js';
+export { isStreamedTable } from './streamed-table.js';
 export { writeFileAtomic } from './write-file-atomic.js';

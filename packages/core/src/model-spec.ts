@@ -192,6 +192,12 @@ export const trainingSpecSchema = z
      * Batch-norm statistics are per shard. Results are deterministic for a given number of workers.
      */
     workers: z.union([z.literal('auto'), z.number().int().positive()]).optional(),
+    /**
+     * Read the splits from disk batch by batch (packed from the feature cache) instead of holding
+     * them as tensors, so memory does not grow with the dataset: `auto` (default) streams when the
+     * splits' features would take more than 512 MiB; `always`; `never`.
+     */
+    streaming: z.enum(['auto', 'always', 'never']).optional(),
   })
   .strict()
   .superRefine((training, ctx) => {

@@ -93,6 +93,23 @@ describe('preprocessing in threads', () => {
       expect(again.stats.hits).toBe(dataset.size - 1);
       // Only the broken file is tried again: it has no entry.
       expect(again.stats.computed).toBe(1);
+      // `into` arrays (as packing a split reuses them chunk after chunk): shared ones are written by
+      // the threads in place, other ones receive a copy; stale values in them never survive.
+      const rowSize = single.data.length / dataset.size;
+      for (const Buffer_ of [SharedArrayBuffer, ArrayBuffer]) {
+        const data = new Float32Array(new Buffer_((dataset.size + 3) * rowSize * 4)).fill(7);
+        const presence = new Float32Array(new Buffer_((dataset.size + 3) * 4)).fill(7);
+        const into = await pool.preprocessField(dataset, 'audio', encoder, recipe, {
+          invalid: 'collect',
+          cache: createFeatureCache({ dir: cacheDir }),
+          into: { data, presence, offset: 3 },
+        });
+        expect([...into.data]).toEqual([...single.data]);
+        expect([...into.presence]).toEqual([...single.presence]);
+        expect([...data.subarray(3 * rowSize)]).toEqual([...single.data]);
+        expect([...presence.subarray(3)]).toEqual([...single.presence]);
+        expect(data[0]).toBe(7);
+      }
       // `invalid: 'throw'`: the thread's error arrives as the OmnifuseError naming the record.
       await expect(pool.preprocessField(dataset, 'audio', encoder, recipe, {})).rejects.toMatchObject({
         code: single.failures[0]!.code,

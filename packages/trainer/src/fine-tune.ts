@@ -230,8 +230,7 @@ export async function fineTune(options: FineTuneOptions): Promise<TrainResult> {
       const scored = await scoreOutputs({
         model,
         inspect: bundle.inspect,
-        inputs: table.inputs,
-        target: table.target,
+        table,
         fields: bundle.inputs.map((input) => input.field),
       });
       metrics[name] = evaluationMetrics(task, base, scored);

@@ -163,8 +163,7 @@ export function createPredictor(parts: PredictorParts): Predictor {
       const scored = await scoreOutputs({
         model,
         inspect,
-        inputs: tensors,
-        target,
+        table,
         fields: inputs.map((input) => input.field),
         batchSize: options.batchSize,
       });

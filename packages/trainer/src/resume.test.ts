@@ -87,6 +87,21 @@ describe('checkpoints and resume', () => {
     expect(result(dir)).toEqual(result(path.join(work, 'full')));
   });
 
+  it('streaming from packed files, a run killed with SIGKILL and resumed equals the uninterrupted in-memory run', async () => {
+    const full = path.join(work, 'full-in-memory');
+    const killed = path.join(work, 'killed-streaming');
+    const uninterrupted = start(full);
+    const doomed = start(killed, '--stall-at', '2:10', '--streaming');
+    await until(() => existsSync(path.join(killed, 'out.json.stalled')));
+    doomed.child.kill('SIGKILL');
+    expect(await doomed.done).toBeNull();
+    const resumed = start(killed, '--resume', '--streaming');
+    expect(await resumed.done).toBe(0);
+    expect(await uninterrupted.done).toBe(0);
+    expect(result(full).epochs).toHaveLength(5);
+    expect(result(killed)).toEqual(result(full));
+  });
+
   it('with 2 data-parallel workers, a run killed with SIGKILL and resumed equals an uninterrupted 2-worker run', async () => {
     const full = path.join(work, 'full-2');
     const killed = path.join(work, 'killed-2');

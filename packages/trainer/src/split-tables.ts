@@ -12,6 +12,7 @@ import {
   invalidDataError,
   type ModelSpec,
   OmnifuseError,
+  type RecordFailure,
   type Registry,
   type SplitName,
   splitDataset,
@@ -21,6 +22,8 @@ import {
 } from '@omnifuse/core';
 import * as tf from '@tensorflow/tfjs';
 import type { PreprocessPool } from './parallel-preprocess/pool.js';
+import { packSplit } from './streaming/pack.js';
+import { PackedTable, type PackFolder } from './streaming/packed-table.js';
 import { featureTable } from './tables.js';
 
 export type OnInvalid = 'fail' | 'skip';
@@ -89,38 +92,104 @@ export async function splitTables(
   encoders: Readonly<Record<string, FittedEncoder>>,
   report: DataCheckReport,
   options: SplitTablesOptions,
-): Promise<{
-  tables: Partial<Record<SplitName, TensorTable>>;
+): Promise<PreparedSplits<TensorTable>> {
+  const trainBatches: [ComposedInput, FeatureBatch][] = [];
+  const prepared = await prepareSplits(dataset, split, report, options, async (name, part) => {
+    const table = await featureTable(part, spec, inputs, encoders, {
+      cache: options.cache,
+      pool: options.pool,
+      invalid: 'collect',
+      onFeatureBatch: name === 'train' ? (input, batch) => trainBatches.push([input, batch]) : undefined,
+    });
+    return {
+      ...table,
+      table: (size, target) => ({ size, inputs: table.tensors, target }),
+      dispose: () => tf.dispose(Object.values(table.tensors)),
+    };
+  });
+  for (const [input, batch] of trainBatches) options.onTrainBatch?.(input, batch);
+  return prepared;
+}
+
+export interface PackSplitsOptions extends Omit<SplitTablesOptions, 'onTrainBatch'> {
+  /** The run's pack folder: each split goes in its own subfolder. */
+  readonly folder: PackFolder;
+}
+
+/**
+ * {@link splitTables} for streaming: each split is preprocessed chunk by chunk straight into packed
+ * files (`packSplit`) and read back a batch at a time (`PackedTable`), so memory holds neither a
+ * split's features nor its tensors.
+ */
+export async function packSplits(
+  dataset: Dataset,
+  split: DatasetSplit,
+  spec: ModelSpec,
+  inputs: readonly ComposedInput[],
+  encoders: Readonly<Record<string, FittedEncoder>>,
+  report: DataCheckReport,
+  options: PackSplitsOptions,
+): Promise<PreparedSplits<PackedTable>> {
+  return prepareSplits(dataset, split, report, options, async (name, part) => {
+    const packed = await packSplit(part, spec, inputs, encoders, {
+      dir: options.folder.split(name),
+      cache: options.cache,
+      pool: options.pool,
+    });
+    return {
+      ...packed,
+      table: (size, target) => new PackedTable(size, packed.columns, target),
+      // The files go with the run's pack folder.
+      dispose: () => {},
+    };
+  });
+}
+
+/** Tables of the splits that have records, the datasets they hold row for row, the updated report. */
+export interface PreparedSplits<T> {
+  tables: Partial<Record<SplitName, T>>;
   parts: Record<SplitName, Dataset>;
   dataCheck: DataCheckReport;
-}> {
-  const tables: Partial<Record<SplitName, TensorTable>> = {};
+}
+
+interface BuiltSplit<T> {
+  readonly failures: readonly RecordFailure[];
+  readonly kept: readonly number[] | null;
+  /** The table of the kept rows, given its size and targets. */
+  table(size: number, target: tf.Tensor): T;
+  /** Frees what the split holds when a later step fails. */
+  dispose(): void;
+}
+
+async function prepareSplits<T>(
+  dataset: Dataset,
+  split: DatasetSplit,
+  report: DataCheckReport,
+  options: Pick<SplitTablesOptions, 'onInvalid' | 'targets'>,
+  build: (name: SplitName, part: Dataset) => Promise<BuiltSplit<T>>,
+): Promise<PreparedSplits<T>> {
+  const tables: Partial<Record<SplitName, T>> = {};
   const parts = { ...split.datasets };
   let dataCheck = report;
-  const built: tf.Tensor[] = [];
-  const trainBatches: [ComposedInput, FeatureBatch][] = [];
+  const built: BuiltSplit<T>[] = [];
+  const targets: tf.Tensor[] = [];
   const rowOfId = new Map(dataset.ids.map((id, row) => [id, row]));
   try {
     for (const name of SPLITS) {
       const part = split.datasets[name];
       if (part.size === 0) continue;
-      const table = await featureTable(part, spec, inputs, encoders, {
-        cache: options.cache,
-        pool: options.pool,
-        invalid: 'collect',
-        onFeatureBatch: name === 'train' ? (input, batch) => trainBatches.push([input, batch]) : undefined,
-      });
-      built.push(...Object.values(table.tensors));
-      if (table.kept) {
+      const splitBuilt = await build(name, part);
+      built.push(splitBuilt);
+      if (splitBuilt.kept) {
         const rows = part.ids.map((id) => rowOfId.get(id)!);
-        dataCheck = withPreprocessFailures(dataCheck, table.failures, part, name, rows);
-        parts[name] = part.subset(table.kept);
+        dataCheck = withPreprocessFailures(dataCheck, splitBuilt.failures, part, name, rows);
+        parts[name] = part.subset(splitBuilt.kept);
       }
       // Under "fail" the remaining splits are still preprocessed, so the report lists every record.
       if (dataCheck !== report && options.onInvalid === 'fail') continue;
       const target = options.targets(parts[name]);
-      built.push(target);
-      tables[name] = { size: parts[name].size, inputs: table.tensors, target };
+      targets.push(target);
+      tables[name] = splitBuilt.table(parts[name].size, target);
     }
     if (dataCheck !== report && options.onInvalid === 'fail') throw invalidDataError(dataCheck);
     if (parts.train.size === 0) {
@@ -133,11 +202,38 @@ export async function splitTables(
       });
     }
   } catch (error) {
-    tf.dispose(built);
+    for (const b of built) b.dispose();
+    tf.dispose(targets);
     throw error;
   }
-  for (const [input, batch] of trainBatches) options.onTrainBatch?.(input, batch);
   return { tables, parts, dataCheck };
+}
+
+/**
+ * Whether a run streams its splits (`training.streaming`): `auto` streams when the splits' model
+ * inputs, as tensors, would take more than {@link STREAMING_THRESHOLD_BYTES}.
+ */
+export function shouldStream(
+  mode: 'auto' | 'always' | 'never' | undefined,
+  split: DatasetSplit,
+  inputs: readonly ComposedInput[],
+): boolean {
+  if (mode === 'always') return true;
+  if (mode === 'never') return false;
+  return splitBytes(split, inputs) > STREAMING_THRESHOLD_BYTES;
+}
+
+/** `training.streaming: auto` streams above this many bytes of input tensors (512 MiB). */
+export const STREAMING_THRESHOLD_BYTES = 512 * 1024 * 1024;
+
+/** Bytes the splits' model inputs take as tensors (4 bytes per element, plus presence). */
+export function splitBytes(split: DatasetSplit, inputs: readonly ComposedInput[]): number {
+  const rows = SPLITS.reduce((sum, name) => sum + split.datasets[name].size, 0);
+  const perRow = inputs.reduce(
+    (sum, input) => sum + 4 * (input.featureSpec.shape.reduce((a, b) => a * b, 1) + 1),
+    0,
+  );
+  return rows * perRow;
 }
 
 /** The split with the given rows (of the full dataset) left out. */

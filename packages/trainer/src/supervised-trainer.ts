@@ -3,7 +3,9 @@ import {
   ErrorCode,
   type EvaluationResult,
   hashValue,
+  isStreamedTable,
   OmnifuseError,
+  type StreamedTable,
   shuffled,
   type TaskSpec,
   type TensorTable,
@@ -12,6 +14,7 @@ import {
   type TrainerV1,
   type TrainingHistory,
   type TrainingOptions,
+  type TrainingTable,
 } from '@omnifuse/core';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
@@ -20,6 +23,7 @@ import { runParallel, runSequential } from './callbacks.js';
 import { resolveWorkers } from './data-parallel/cores.js';
 import { GradientWorkers } from './data-parallel/pool.js';
 import { clipByGlobalNorm } from './gradient-clipping.js';
+import { heapOverflowError } from './heap-errors.js';
 import { correctCount, decisionsPerExample, exampleLosses } from './losses.js';
 import { createLrScheduler } from './lr-schedules.js';
 import { createOptimizer, type TrainerOptimizer } from './optimizers.js';
@@ -69,6 +73,7 @@ export function createSupervisedTrainer(options: unknown = {}): TrainerV1 {
   return {
     specificationVersion: 'v1',
     id: TRAINER_ID,
+    streaming: true,
     fit: (args) => fit(args, evaluationBatchSize, paramGroups),
     evaluate: (model, task, data, batchSize) => evaluate(model, task, data, batchSize ?? evaluationBatchSize),
   };
@@ -89,7 +94,10 @@ async function fit(
   evaluationBatchSize: number,
   paramGroups: readonly ParamGroup[] | undefined,
 ): Promise<TrainingHistory> {
-  const { model, task, train, validation, options } = args;
+  const { model, task, options } = args;
+  // Not `args.train` when streamed: for trainers that do not stream, that builds the whole table.
+  const train: TrainingTable = args.streamed ? args.streamed.train : args.train;
+  const validation: TrainingTable | undefined = args.streamed ? args.streamed.validation : args.validation;
   const callbacks = args.callbacks ?? [];
   checkOptions(options, task);
   checkTable(model, train, 'train');
@@ -163,53 +171,76 @@ async function fit(
     for (let epoch = run.epochs.length; epoch < options.epochs && !run.stoppedEarly; epoch++) {
       const epochStarted = performance.now();
       const indices = options.shuffle ? shuffled(order, shuffleRng.fork(`epoch:${epoch}`)) : order;
+      // A streamed table's next batch is read while the current one trains (read-ahead).
+      const rowsOf = (batch: number) => indices.slice(batch * batchSize, (batch + 1) * batchSize);
+      const readAhead = new ReadAhead(
+        workers || !isStreamedTable(train) ? null : train,
+        rowsOf,
+        batchesPerEpoch,
+      );
       let lossSum = 0;
       let correctSum = 0;
       let decisions = 0;
       let lr = options.learningRate;
-      for (let batch = 0; batch < batchesPerEpoch; batch++) {
-        const rows = indices.slice(batch * batchSize, (batch + 1) * batchSize);
-        lr = scheduler.lrAt(epoch, batch);
-        const settings = { lr, clipNorm: options.gradientClipNorm, lrScales };
-        let batchLoss: number;
-        let batchCorrect: number | null;
-        if (workers) {
-          ({ loss: batchLoss, correct: batchCorrect } = await workers.step(epoch, rows, settings));
-        } else {
-          const augmented = args.augment?.({ epoch, batch, rows }) ?? null;
-          let step: ReturnType<typeof trainStep>;
-          try {
-            if (augmented) checkAugmented(train, augmented, rows.length, { epoch, batch });
-            step = trainStep(
-              { model, task, table: train, inputNames, rows, augmented },
-              optimizer,
-              variables,
-              {
-                ...settings,
-                shaping,
-              },
-            );
-          } finally {
-            if (augmented) tf.dispose(Object.values(augmented));
+      try {
+        for (let batch = 0; batch < batchesPerEpoch; batch++) {
+          const rows = rowsOf(batch);
+          lr = scheduler.lrAt(epoch, batch);
+          const settings = { lr, clipNorm: options.gradientClipNorm, lrScales };
+          let batchLoss: number;
+          let batchCorrect: number | null;
+          if (workers) {
+            ({ loss: batchLoss, correct: batchCorrect } = await workers.step(epoch, rows, settings));
+          } else {
+            const fetched = await readAhead.take(batch);
+            let augmented: Readonly<Record<string, tf.Tensor>> | null = null;
+            let step: ReturnType<typeof trainStep>;
+            try {
+              augmented = args.augment?.({ epoch, batch, rows }) ?? null;
+              if (augmented) checkAugmented(train, augmented, rows.length, { epoch, batch });
+              try {
+                step = trainStep(
+                  { model, task, table: train, inputNames, rows, augmented, fetched },
+                  optimizer,
+                  variables,
+                  {
+                    ...settings,
+                    shaping,
+                  },
+                );
+              } catch (error) {
+                throw heapOverflowError(error, {
+                  step: 'a training step',
+                  batchSize,
+                  columns: inputColumns(train),
+                  plugin: TRAINER_ID,
+                });
+              }
+            } finally {
+              if (augmented) tf.dispose(Object.values(augmented));
+              if (fetched) tf.dispose(Object.values(fetched));
+            }
+            const [loss, correct] = await Promise.all([step.loss.data(), step.correct?.data()]);
+            tf.dispose([step.loss, step.correct ?? []]);
+            batchLoss = loss[0]!;
+            batchCorrect = correct?.[0] ?? null;
           }
-          const [loss, correct] = await Promise.all([step.loss.data(), step.correct?.data()]);
-          tf.dispose([step.loss, step.correct ?? []]);
-          batchLoss = loss[0]!;
-          batchCorrect = correct?.[0] ?? null;
+          if (!Number.isFinite(batchLoss)) {
+            throw new OmnifuseError({
+              code: ErrorCode.Training,
+              message: `the loss became ${batchLoss} at epoch ${epoch}, batch ${batch}; try a lower learning rate`,
+              plugin: TRAINER_ID,
+              step: 'fit',
+              details: { epoch, batch, learningRate: lr },
+            });
+          }
+          lossSum += batchLoss * rows.length;
+          if (batchCorrect !== null) correctSum += batchCorrect;
+          decisions += rows.length * perExample;
+          await runParallel(callbacks, 'onBatchEnd', { epoch, batch, batchesPerEpoch, loss: batchLoss });
         }
-        if (!Number.isFinite(batchLoss)) {
-          throw new OmnifuseError({
-            code: ErrorCode.Training,
-            message: `the loss became ${batchLoss} at epoch ${epoch}, batch ${batch}; try a lower learning rate`,
-            plugin: TRAINER_ID,
-            step: 'fit',
-            details: { epoch, batch, learningRate: lr },
-          });
-        }
-        lossSum += batchLoss * rows.length;
-        if (batchCorrect !== null) correctSum += batchCorrect;
-        decisions += rows.length * perExample;
-        await runParallel(callbacks, 'onBatchEnd', { epoch, batch, batchesPerEpoch, loss: batchLoss });
+      } finally {
+        readAhead.dispose();
       }
       // The weights and optimiser state back from the workers' shared memory, for what follows.
       workers?.syncModel();
@@ -272,18 +303,23 @@ async function fit(
  * (encoders, labels), the model's weights by name and shape, and the tables' shapes.
  */
 function runFingerprint(args: TrainerFitArgs, paramGroups: readonly ParamGroup[] | undefined): string {
-  const shapes = (table?: TensorTable) =>
+  const shapes = (table?: TrainingTable) =>
     table && {
       size: table.size,
-      inputs: Object.fromEntries(Object.entries(table.inputs).map(([name, t]) => [name, t.shape])),
+      // The same for a streamed table as for the tensors, so a run resumes in either form.
+      inputs: Object.fromEntries(inputColumns(table).map(([name, c]) => [name, [table.size, ...c.shape]])),
       target: table.target.shape,
     };
+  // Whether the splits stream changes nothing a checkpoint holds.
+  const { streaming: _streaming, ...options } = args.options;
+  const train = args.streamed ? args.streamed.train : args.train;
+  const validation = args.streamed ? args.streamed.validation : args.validation;
   return hashValue({
-    options: args.options,
+    options,
     caller: args.checkpoint?.fingerprint ?? null,
     weights: args.model.weights.map((w) => [w.name, w.shape]),
-    train: shapes(args.train),
-    validation: shapes(args.validation),
+    train: shapes(train),
+    validation: shapes(validation),
     // Only when set, so checkpoints written before param groups existed still resume.
     ...(paramGroups ? { paramGroups, trainable: args.model.trainableWeights.map((w) => w.name) } : {}),
   });
@@ -292,10 +328,47 @@ function runFingerprint(args: TrainerFitArgs, paramGroups: readonly ParamGroup[]
 interface StepInputs {
   readonly model: tf.LayersModel;
   readonly task: TaskSpec;
-  readonly table: TensorTable;
+  readonly table: TrainingTable;
   readonly inputNames: readonly string[];
   readonly rows: readonly number[];
   readonly augmented: Readonly<Record<string, tf.Tensor>> | null;
+  /** The rows' inputs read from a streamed table (null: gathered from the table's tensors). */
+  readonly fetched: Readonly<Record<string, tf.Tensor>> | null;
+}
+
+/**
+ * Reads a streamed table's batches one ahead: `take(b)` returns batch b's inputs (the caller
+ * disposes them) and starts reading batch b + 1, whose reads run on libuv's threads while batch b
+ * trains. Without a streamed table it reads nothing and `take` returns null.
+ */
+class ReadAhead {
+  private pending: { batch: number; read: Promise<Record<string, tf.Tensor>> } | null = null;
+
+  constructor(
+    private readonly table: StreamedTable | null,
+    private readonly rowsOf: (batch: number) => readonly number[],
+    private readonly batches: number,
+  ) {}
+
+  async take(batch: number): Promise<Record<string, tf.Tensor> | null> {
+    if (!this.table) return null;
+    const read =
+      this.pending?.batch === batch ? this.pending.read : this.table.readInputs(this.rowsOf(batch));
+    this.pending = null;
+    if (batch + 1 < this.batches)
+      this.pending = { batch: batch + 1, read: this.table.readInputs(this.rowsOf(batch + 1)) };
+    return read;
+  }
+
+  /** Disposes a batch read ahead and never taken (the epoch ended early or failed). */
+  dispose(): void {
+    const pending = this.pending;
+    this.pending = null;
+    pending?.read.then(
+      (tensors) => tf.dispose(Object.values(tensors)),
+      () => {},
+    );
+  }
 }
 
 /**
@@ -314,11 +387,14 @@ function trainStep(
     lrScales: readonly number[] | undefined;
   },
 ): { loss: tf.Scalar; correct: tf.Scalar | null } {
-  const { model, task, table, inputNames, rows, augmented } = inputs;
+  const { model, task, table, inputNames, rows, augmented, fetched } = inputs;
   let correct = null as tf.Scalar | null;
   const loss = tf.tidy(() => {
     const index = tf.tensor1d(rows as number[], 'int32');
-    const batch = inputNames.map((name) => augmented?.[name] ?? tf.gather(table.inputs[name]!, index));
+    const batch = inputNames.map(
+      (name) =>
+        augmented?.[name] ?? fetched?.[name] ?? tf.gather((table as TensorTable).inputs[name]!, index),
+    );
     const target = tf.gather(table.target, index);
     const { value, grads } = tf.variableGrads(() => {
       const prediction = model.apply(batch, { training: true }) as tf.Tensor;
@@ -338,7 +414,7 @@ function trainStep(
 async function parallelEvaluate(
   workers: GradientWorkers,
   task: TaskSpec,
-  data: TensorTable,
+  data: TrainingTable,
 ): Promise<EvaluationResult> {
   const { lossSum, correct } = await workers.evaluate();
   const result: EvaluationResult = { loss: lossSum / data.size, size: data.size };
@@ -368,11 +444,14 @@ function replicaRecipe(args: TrainerFitArgs): NonNullable<TrainerFitArgs['replic
   return args.replica;
 }
 
-/** Mean loss (and accuracy) over a table, in order and in batches, without dropout. */
+/**
+ * Mean loss (and accuracy) over a table, in order and in batches, without dropout; a streamed table
+ * is read a batch at a time, the next batch read while one is scored.
+ */
 export async function evaluate(
   model: tf.LayersModel,
   task: TaskSpec,
-  data: TensorTable,
+  data: TrainingTable,
   batchSize = 256,
 ): Promise<EvaluationResult> {
   checkTable(model, data, 'evaluation');
@@ -383,17 +462,48 @@ export async function evaluate(
   let lossSum = 0;
   let correctSum = 0;
   let decisions = 0;
-  for (let start = 0; start < data.size; start += batchSize) {
+  const batches = Math.ceil(data.size / batchSize);
+  const rowsOf = (batch: number) => {
+    const start = batch * batchSize;
+    return Array.from({ length: Math.min(batchSize, data.size - start) }, (_, i) => start + i);
+  };
+  const readAhead = new ReadAhead(isStreamedTable(data) ? data : null, rowsOf, batches);
+  for (let batch = 0; batch < batches; batch++) {
+    const start = batch * batchSize;
     const size = Math.min(batchSize, data.size - start);
     let correct = null as tf.Scalar | null;
-    const loss = tf.tidy(() => {
-      const inputs = inputNames.map((name) => data.inputs[name]!.slice(start, size));
-      const target = data.target.slice(start, size);
-      const prediction = model.predict(inputs) as tf.Tensor;
-      const counted = correctCount(task, target, prediction);
-      correct = counted ? tf.keep(counted) : null;
-      return tf.sum(exampleLosses(task, target, prediction));
-    });
+    let fetched: Record<string, tf.Tensor> | null;
+    try {
+      fetched = await readAhead.take(batch);
+    } catch (error) {
+      readAhead.dispose();
+      throw error;
+    }
+    const run = () =>
+      tf.tidy(() => {
+        const inputs = inputNames.map(
+          (name) => fetched?.[name] ?? (data as TensorTable).inputs[name]!.slice(start, size),
+        );
+        const target = data.target.slice(start, size);
+        const prediction = model.predict(inputs) as tf.Tensor;
+        const counted = correctCount(task, target, prediction);
+        correct = counted ? tf.keep(counted) : null;
+        return tf.sum(exampleLosses(task, target, prediction));
+      });
+    let loss: tf.Tensor;
+    try {
+      loss = run();
+    } catch (error) {
+      if (fetched) tf.dispose(Object.values(fetched));
+      readAhead.dispose();
+      throw heapOverflowError(error, {
+        step: 'evaluation',
+        batchSize,
+        columns: inputColumns(data),
+        plugin: TRAINER_ID,
+      });
+    }
+    if (fetched) tf.dispose(Object.values(fetched));
     const [lossValue, correctValue] = await Promise.all([loss.data(), correct?.data()]);
     tf.dispose([loss, correct ?? []]);
     lossSum += lossValue[0]!;
@@ -406,14 +516,15 @@ export async function evaluate(
 
 /** Augmented tensors replace table inputs: same input names, dtype and row shape, one row per batch row. */
 function checkAugmented(
-  table: TensorTable,
+  table: TrainingTable,
   augmented: Readonly<Record<string, tf.Tensor>>,
   rows: number,
   at: { epoch: number; batch: number },
 ): void {
+  const columns = Object.fromEntries(inputColumns(table));
   for (const [name, tensor] of Object.entries(augmented)) {
-    const original = table.inputs[name];
-    const expected = original && { dtype: original.dtype, shape: [rows, ...original.shape.slice(1)] };
+    const original = columns[name];
+    const expected = original && { dtype: original.dtype, shape: [rows, ...original.shape] };
     const fits =
       expected &&
       tensor.dtype === expected.dtype &&
@@ -427,7 +538,7 @@ function checkAugmented(
           : `augmentation returned a tensor for "${name}", which is no model input`,
         plugin: TRAINER_ID,
         step: 'augment',
-        expected: expected ?? Object.keys(table.inputs),
+        expected: expected ?? Object.keys(columns),
         found: { dtype: tensor.dtype, shape: tensor.shape },
         details: at,
       });
@@ -464,8 +575,14 @@ function checkOptions(options: TrainingOptions, task: TaskSpec): void {
   }
 }
 
+/** Each model input's row shape and dtype, by name, for either form of a table. */
+function inputColumns(table: TrainingTable): [string, { shape: readonly number[]; dtype: string }][] {
+  if (isStreamedTable(table)) return Object.entries(table.columns);
+  return Object.entries(table.inputs).map(([name, t]) => [name, { shape: t.shape.slice(1), dtype: t.dtype }]);
+}
+
 /** Every model input is in the table with the table's row count, and so is the target. */
-function checkTable(model: tf.LayersModel, table: TensorTable, name: string): void {
+function checkTable(model: tf.LayersModel, table: TrainingTable, name: string): void {
   const fail = (message: string, expected?: unknown, found?: unknown): never => {
     throw new OmnifuseError({
       code: ErrorCode.Training,
@@ -475,11 +592,18 @@ function checkTable(model: tf.LayersModel, table: TensorTable, name: string): vo
       found,
     });
   };
-  for (const input of model.inputNames) {
-    const tensor = table.inputs[input];
-    if (!tensor) fail(`no tensor for model input "${input}"`, model.inputNames, Object.keys(table.inputs));
-    if (tensor!.shape[0] !== table.size)
-      fail(`input "${input}" has another row count`, table.size, tensor!.shape[0]);
+  if (isStreamedTable(table)) {
+    for (const input of model.inputNames) {
+      if (!table.columns[input])
+        fail(`no column for model input "${input}"`, model.inputNames, Object.keys(table.columns));
+    }
+  } else {
+    for (const input of model.inputNames) {
+      const tensor = table.inputs[input];
+      if (!tensor) fail(`no tensor for model input "${input}"`, model.inputNames, Object.keys(table.inputs));
+      if (tensor!.shape[0] !== table.size)
+        fail(`input "${input}" has another row count`, table.size, tensor!.shape[0]);
+    }
   }
   if (table.target.shape[0] !== table.size)
     fail('the target has another row count', table.size, table.target.shape[0]);

@@ -28,6 +28,7 @@ import {
 } from '@omnifuse/core';
 import * as tf from '@tensorflow/tfjs';
 import type { PreprocessPool } from './parallel-preprocess/pool.js';
+import { type PackedColumn, readRowsSync } from './streaming/columns.js';
 
 /** Creates each input's encoder from its plugin and fits it on the training records only. */
 export async function fitEncoders(
@@ -162,23 +163,9 @@ export async function featureTable(
       const failed = new Set(batch.failures.map((f) => f.index));
       for (let row = 0; row < n; row++) {
         if (batch.presence[row] !== 0 || failed.has(row)) continue;
-        const error = new OmnifuseError({
-          code: ErrorCode.MissingField,
-          message:
-            'the record has no value for a required input (mark the input "optional": true to allow it)',
-          record: dataset.ids[row],
-          field: input.field,
-          file: dataset.source,
-        });
-        if (!collect) throw error;
-        failures.push({
-          index: row,
-          record: dataset.ids[row]!,
-          field: input.field,
-          code: error.code,
-          reason: error.reason,
-          error,
-        });
+        const failure = missingInputFailure(dataset, row, input.field);
+        if (!collect) throw failure.error;
+        failures.push(failure);
       }
     }
     batches.push({ input, batch });
@@ -210,6 +197,18 @@ export async function featureTable(
   return { tensors, failures, kept };
 }
 
+/** A record with no value for an input not marked `optional`, as a failure naming it. */
+export function missingInputFailure(dataset: Dataset, row: number, field: string): RecordFailure {
+  const error = new OmnifuseError({
+    code: ErrorCode.MissingField,
+    message: 'the record has no value for a required input (mark the input "optional": true to allow it)',
+    record: dataset.ids[row],
+    field,
+    file: dataset.source,
+  });
+  return { index: row, record: dataset.ids[row]!, field, code: error.code, reason: error.reason, error };
+}
+
 /** The batch with only the given rows, in that order. */
 function keepRows(batch: FeatureBatch, rows: readonly number[]): FeatureBatch {
   const size = batch.shape.slice(1).reduce((a, b) => a * b, 1);
@@ -227,11 +226,18 @@ export function disposeTable(table: TensorTable | undefined): void {
   tf.dispose([...Object.values(table.inputs), table.target]);
 }
 
-/** One augmented input: its training features as preprocessed, row for row with the training table. */
+/**
+ * One augmented input: its training features as preprocessed, row for row with the training table —
+ * in memory (`batch`) or, for a streamed table, in its packed columns (`packed`).
+ */
 export interface AugmentedInput {
   readonly input: ComposedInput;
   readonly fitted: FittedEncoder;
-  readonly batch: FeatureBatch;
+  readonly batch?: FeatureBatch;
+  readonly packed?: {
+    readonly features: PackedColumn;
+    readonly presence: PackedColumn;
+  };
 }
 
 /**
@@ -251,9 +257,12 @@ export function createBatchAugmenter(
   return ({ epoch, rows }) => {
     const tensors: Record<string, tf.Tensor> = {};
     try {
-      for (const { input, fitted, batch } of augmented) {
+      for (const { input, fitted, batch, packed } of augmented) {
         const spec = input.featureSpec;
         const size = spec.shape.reduce((a, b) => a * b, 1);
+        const ArrayType = featureArrayType(spec.dtype);
+        const packedPresence = packed && readRowsSync(packed.presence, rows);
+        const presentRows = packedPresence && new Map(rows.map((row, i) => [row, packedPresence[i] !== 0]));
         const data = augmentRows({
           field: input.field,
           featureSpec: spec,
@@ -262,8 +271,14 @@ export function createBatchAugmenter(
           epoch,
           root,
           recordOf: (row) => dataset.ids[row]!,
-          present: (row) => batch.presence[row] !== 0,
-          featureOf: (row) => batch.data.slice(row * size, (row + 1) * size),
+          present: (row) => (presentRows ? presentRows.get(row)! : batch!.presence[row] !== 0),
+          featureOf: (row) => {
+            if (!packed) return batch!.data.slice(row * size, (row + 1) * size);
+            // Packed columns read as the tensor dtype: back to the feature's own array type.
+            const feature = new ArrayType(size);
+            feature.set(readRowsSync(packed.features, [row]));
+            return feature;
+          },
         });
         tensors[input.featureInput] = tf.tensor(
           data,

@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import {
   type ComposedInput,
@@ -46,7 +47,9 @@ import {
   scoreOutputs,
 } from './report/model-outputs.js';
 import { writeReport } from './report/write-report.js';
-import { checkedSplit, splitTables } from './split-tables.js';
+import { checkedSplit, packSplits, shouldStream, splitTables } from './split-tables.js';
+import { type PackedTable, PackFolder } from './streaming/packed-table.js';
+import { TrainerTables } from './streaming/trainer-tables.js';
 import { type AugmentedInput, createBatchAugmenter, disposeTable, fitEncoders } from './tables.js';
 
 export interface TrainOptions {
@@ -164,29 +167,57 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const composed = composeModel({ tf, spec, encoders, fusion, task, seed });
   const cache = featureCache(options.cache, dataset);
 
-  let tables: Partial<Record<'train' | 'validation' | 'test', TensorTable>> = {};
+  let tables: Partial<Record<'train' | 'validation' | 'test', TensorTable | PackedTable>> = {};
   // Training features of the inputs whose encoder augments, kept to augment each batch anew.
   const augmentable: AugmentedInput[] = [];
   const keepAugmentable = (input: ComposedInput, batch: FeatureBatch) => {
     const fitted = encoders[input.field]!;
     if (fitted.encoder.augment) augmentable.push({ input, fitted, batch });
   };
+  // Streaming: the splits are packed into files in the run's own folder, removed at the end.
+  const packs = shouldStream(spec.training.streaming, split, composed.inputs)
+    ? new PackFolder(packRoot(options.cache, dataset))
+    : null;
+  let trainerTables: TrainerTables | null = null;
   try {
     const pool = createPreprocessPool({
       jobs: options.jobs,
       plugins: pluginModules({ spec, baseDir, registry, encoders }),
     });
-    const prepared = await splitTables(dataset, split, spec, composed.inputs, encoders, checked.dataCheck, {
+    const splitOptions = {
       onInvalid,
       cache,
       pool,
-      onTrainBatch: keepAugmentable,
-      targets: (part) => encodeTargets(task, labels, part),
-    }).finally(() => pool.close());
+      targets: (part: Dataset) => encodeTargets(task, labels, part),
+    };
+    const prepared = await (packs
+      ? packSplits(dataset, split, spec, composed.inputs, encoders, checked.dataCheck, {
+          ...splitOptions,
+          folder: packs,
+        })
+      : splitTables(dataset, split, spec, composed.inputs, encoders, checked.dataCheck, {
+          ...splitOptions,
+          onTrainBatch: keepAugmentable,
+        })
+    ).finally(() => pool.close());
     tables = prepared.tables;
     const { parts, dataCheck } = prepared;
+    if (packs) {
+      const train = tables.train as PackedTable;
+      for (const input of composed.inputs) {
+        const fitted = encoders[input.field]!;
+        if (!fitted.encoder.augment) continue;
+        augmentable.push({
+          input,
+          fitted,
+          packed: { features: train.files[input.featureInput]!, presence: train.files[input.presenceInput]! },
+        });
+      }
+    }
 
     const trainer = registry.trainer(spec.training.trainer).create({});
+    // A trainer that does not stream gets (and evaluates) the splits as tensors.
+    trainerTables = new TrainerTables(trainer);
     const checkpointDir = resolveCheckpointDir(options);
     const callbacks = [...(options.callbacks ?? [])];
     if (options.progress)
@@ -196,32 +227,36 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           ...(options.progress === true ? {} : options.progress),
         }),
       );
-    const history = await trainer.fit({
-      model: composed.model,
-      task,
-      train: tables.train!,
-      validation: tables.validation,
-      options: trainingOptions(spec, options.workers),
-      callbacks,
-      augment: createBatchAugmenter(parts.train, augmentable, seed),
-      replica: replicaRecipe({
-        spec,
-        baseDir,
-        registry,
-        encoders,
-        task,
-        seed,
-        backend,
-        ...(augmentable.length > 0 ? { augment: { records: parts.train.ids, seed } } : {}),
-      }),
-      checkpoint: checkpointDir
-        ? {
-            dir: checkpointDir,
-            resume: options.resume,
-            fingerprint: preprocessingFingerprint(labels, encoders),
-          }
-        : undefined,
-    });
+    const history = await trainer.fit(
+      trainerTables.fitArgs(
+        {
+          model: composed.model,
+          task,
+          options: trainingOptions(spec, options.workers),
+          callbacks,
+          augment: createBatchAugmenter(parts.train, augmentable, seed),
+          replica: replicaRecipe({
+            spec,
+            baseDir,
+            registry,
+            encoders,
+            task,
+            seed,
+            backend,
+            ...(augmentable.length > 0 ? { augment: { records: parts.train.ids, seed } } : {}),
+          }),
+          checkpoint: checkpointDir
+            ? {
+                dir: checkpointDir,
+                resume: options.resume,
+                fingerprint: preprocessingFingerprint(labels, encoders),
+              }
+            : undefined,
+        },
+        tables.train!,
+        tables.validation,
+      ),
+    );
     // The default folder lies inside the bundle folder, which saving replaces as a whole.
     if (checkpointDir && options.checkpointDir === undefined)
       await rm(checkpointDir, { recursive: true, force: true });
@@ -230,12 +265,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     for (const name of ['validation', 'test'] as const) {
       const table = tables[name];
       if (!table) continue;
-      const base = await trainer.evaluate(composed.model, task, table);
+      const base = await trainer.evaluate(composed.model, task, trainerTables.forEvaluation(table));
       const scored = await scoreOutputs({
         model: composed.model,
         inspect: composed.inspect,
-        inputs: table.inputs,
-        target: table.target,
+        table,
         fields: composed.inputs.map((input) => input.field),
       });
       metrics[name] = evaluationMetrics(task, base, scored);
@@ -290,8 +324,20 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     composed.model.dispose();
     throw error;
   } finally {
-    for (const table of Object.values(tables)) disposeTable(table);
+    trainerTables?.dispose();
+    for (const table of Object.values(tables)) {
+      if ('files' in table) await table.dispose();
+      else disposeTable(table);
+    }
+    packs?.remove();
   }
+}
+
+/** Where a run packs its splits: `packs/` in the feature cache's folder, else in the system's temp folder. */
+function packRoot(option: TrainOptions['cache'], dataset: Dataset): string {
+  if (typeof option === 'string') return path.join(option, 'packs');
+  if (option === undefined) return path.join(dataset.root, '.omnifuse-cache', 'packs');
+  return path.join(os.tmpdir(), 'omnifuse-packs');
 }
 
 function emptyTrainingSplit(dataset: Dataset, skipped: number): OmnifuseError {

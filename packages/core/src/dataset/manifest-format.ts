@@ -79,8 +79,14 @@ export function parseManifestText(
 
 function parseJsonLines(text: string, file: string): Record<string, unknown>[] {
   const records: Record<string, unknown>[] = [];
-  text.split(/\r?\n/).forEach((line, i) => {
-    if (line.trim() === '') return;
+  // Line by line without an array of every line: each line's string dies young, so a large
+  // manifest's peak memory is its text and its records, not a second copy of the text.
+  for (let start = 0, i = 0; start < text.length; i++) {
+    const newline = text.indexOf('\n', start);
+    const end = newline < 0 ? text.length : newline;
+    const line = text.slice(start, end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
+    start = end + 1;
+    if (line.trim() === '') continue;
     let value: unknown;
     try {
       value = JSON.parse(line);
@@ -89,7 +95,7 @@ function parseJsonLines(text: string, file: string): Record<string, unknown>[] {
     }
     if (!isPlainObject(value)) throw lineError(file, i + 1, 'each line must be a JSON object');
     records.push(value);
-  });
+  }
   return records;
 }
 

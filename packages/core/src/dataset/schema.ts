@@ -125,13 +125,22 @@ export const CATEGORY_MAX_DISTINCT = 20;
 export function categoryOrText(values: readonly string[], distinct: number): 'category' | 'text' {
   if (values.length === 0) return 'text';
   let tokens = 0;
-  for (const value of values) {
-    const trimmed = value.trim();
-    tokens += trimmed === '' ? 0 : trimmed.split(/\s+/).length;
-  }
+  for (const value of values) tokens += countTokens(value);
   if (tokens / values.length > TEXT_MIN_MEAN_TOKENS) return 'text';
   if (distinct > CATEGORY_MAX_DISTINCT && distinct > 0.5 * values.length) return 'text';
   return 'category';
+}
+
+/** Whitespace-separated tokens in a string, counted without splitting it (large manifests). */
+function countTokens(value: string): number {
+  let tokens = 0;
+  let inToken = false;
+  for (let i = 0; i < value.length; i++) {
+    const space = /\s/.test(value[i]!);
+    if (!space && !inToken) tokens++;
+    inToken = !space;
+  }
+  return tokens;
 }
 
 /** Field names of the records, in order of first appearance. */
@@ -156,6 +165,8 @@ export function inferSchema(records: readonly DataRecord[]): Record<string, Fiel
   const schema: Record<string, FieldSummary> = {};
   for (const field of fieldNames(records)) {
     const votes = new Map<ValueKind, number>();
+    // Strings are their own keys (no prefixed copy of every value); other kinds get distinctKey's.
+    const distinctStrings = new Set<string>();
     const distinct = new Set<string>();
     const texts: string[] = [];
     let missing = 0;
@@ -167,17 +178,19 @@ export function inferSchema(records: readonly DataRecord[]): Record<string, Fiel
       }
       const kind = classifyValue(value);
       votes.set(kind, (votes.get(kind) ?? 0) + 1);
-      distinct.add(distinctKey(value, kind));
+      if (typeof value === 'string' && kind !== 'number') distinctStrings.add(value);
+      else distinct.add(distinctKey(value, kind));
       if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
         texts.push(String(value));
       } else if (Array.isArray(value)) texts.push(value.join(' '));
     }
     const present = records.length - missing;
+    const distinctCount = distinctStrings.size + distinct.size;
     schema[field] = {
-      type: decideType(votes, texts, distinct.size),
+      type: decideType(votes, texts, distinctCount),
       present,
       missing,
-      distinct: distinct.size,
+      distinct: distinctCount,
     };
   }
   return schema;

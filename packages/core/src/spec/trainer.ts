@@ -59,6 +59,33 @@ export interface TensorTable {
   readonly target: tf.Tensor;
 }
 
+/** One model input's rows in a {@link StreamedTable}: the shape of a row and the tensor dtype. */
+export interface StreamedColumn {
+  readonly shape: readonly number[];
+  readonly dtype: 'float32' | 'int32' | 'bool';
+}
+
+/**
+ * A split whose model inputs stay on disk and are read batch by batch, so memory does not grow with
+ * the dataset (`training.streaming`). The targets, one small row per example, stay in memory.
+ * Trainers that set `TrainerV1.streaming` receive these in `TrainerFitArgs.streamed` and in
+ * `evaluate`.
+ */
+export interface StreamedTable {
+  readonly size: number;
+  /** Row shape and dtype of each model input, by model-input name. */
+  readonly columns: Readonly<Record<string, StreamedColumn>>;
+  readonly target: tf.Tensor;
+  /**
+   * The model inputs of the rows given, in that order, `[rows.length, ...shape]` by model-input
+   * name; the caller disposes them. Reads may be in flight while the caller computes (read-ahead).
+   */
+  readInputs(rows: readonly number[]): Promise<Record<string, tf.Tensor>>;
+}
+
+/** Either form of a split. */
+export type TrainingTable = TensorTable | StreamedTable;
+
 export interface EarlyStoppingOptions {
   /**
    * Metric to watch, e.g. `val_loss` (minimised) or `val_accuracy` (maximised); default
@@ -139,6 +166,11 @@ export interface TrainingOptions {
    * batch size. Absent: 1 (train on the calling thread).
    */
   readonly workers?: 'auto' | number;
+  /**
+   * Whether splits are read from disk batch by batch instead of held as tensors: `auto` (default)
+   * streams when the features of the splits would take more than 512 MiB; `always`; `never`.
+   */
+  readonly streaming?: 'auto' | 'always' | 'never';
 }
 
 /**
@@ -206,8 +238,14 @@ export interface TrainerFitArgs {
   /** Compiled-or-not model whose single output matches `task`; the trainer owns the optimiser. */
   readonly model: tf.LayersModel;
   readonly task: TaskSpec;
+  /**
+   * The training split as tensors. When `streamed` is given this is built from it on first read
+   * (the whole split in memory), for trainers that do not stream.
+   */
   readonly train: TensorTable;
   readonly validation?: TensorTable;
+  /** The splits read from disk batch by batch; given to trainers that set `TrainerV1.streaming`. */
+  readonly streamed?: { readonly train: StreamedTable; readonly validation?: StreamedTable };
   readonly options: TrainingOptions;
   readonly callbacks?: readonly TrainerCallbacks[];
   /** Seeded train-time augmentation of the training batches. */
@@ -230,11 +268,17 @@ export interface TrainerV1 {
   readonly specificationVersion: 'v1';
   /** e.g. `trainer:supervised`. */
   readonly id: string;
+  /**
+   * The trainer reads `TrainerFitArgs.streamed` when given and accepts a {@link StreamedTable} in
+   * `evaluate`, so training keeps memory independent of the dataset's size.
+   */
+  readonly streaming?: boolean;
   fit(args: TrainerFitArgs): Promise<TrainingHistory>;
+  /** `data` is a {@link StreamedTable} only for a trainer that sets `streaming`. */
   evaluate(
     model: tf.LayersModel,
     task: TaskSpec,
-    data: TensorTable,
+    data: TrainingTable,
     batchSize?: number,
   ): Promise<EvaluationResult>;
 }

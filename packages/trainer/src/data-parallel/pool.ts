@@ -4,7 +4,7 @@ import {
   type ModelReplicaRecipe,
   OmnifuseError,
   type SeededRandomLayer,
-  type TensorTable,
+  type TrainingTable,
 } from '@omnifuse/core';
 import * as tf from '@tensorflow/tfjs';
 import type { TrainerOptimizer } from '../optimizers.js';
@@ -20,8 +20,8 @@ export interface GradientWorkersOptions {
   readonly recipe: ModelReplicaRecipe;
   /** The main thread's model: its weights are the truth, sent to the workers after every step. */
   readonly model: tf.LayersModel;
-  readonly train: TensorTable;
-  readonly validation?: TensorTable;
+  readonly train: TrainingTable;
+  readonly validation?: TrainingTable;
   readonly classWeights: readonly number[] | null;
   readonly labelSmoothing: number;
   readonly evaluationBatchSize: number;

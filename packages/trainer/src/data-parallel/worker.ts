@@ -28,7 +28,7 @@ import { type LossShaping, trainingLossSum } from '../training-loss.js';
 import { layersWithCalls } from '../training-state.js';
 import { type FromWorker, offsetsOf, type ToWorker, type WorkerInit } from './protocol.js';
 import { replicaRegistry } from './recipe.js';
-import { columnView, gatherRows, rowSize, type SharedTable } from './shared-table.js';
+import { gatherRows, rowSize, type SharedTable } from './shared-table.js';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -193,9 +193,8 @@ class Replica {
       if (epoch === null || !augment || !input || !fitted?.encoder.augment)
         return this.column(table, name, rows);
       const features = table.inputs[name]!;
-      const presence = columnView(table.inputs[input.presenceInput]!);
-      const view = columnView(features);
-      const size = rowSize(features);
+      const presence = gatherRows(table.inputs[input.presenceInput]!, rows);
+      const present = new Map(rows.map((row, i) => [row, presence[i] !== 0]));
       const featureArray = featureArrayType(input.featureSpec.dtype);
       const data = augmentRows({
         field: input.field,
@@ -205,11 +204,11 @@ class Replica {
         epoch,
         root: createRng(augment.seed),
         recordOf: (row) => augment.records[row]!,
-        present: (row) => presence[row] !== 0,
-        // The table holds uint8 features as int32: back to the feature's own array type.
+        present: (row) => present.get(row)!,
+        // The table holds uint8 features as float32: back to the feature's own array type.
         featureOf: (row) => {
-          const feature = new featureArray(size);
-          feature.set(view.subarray(row * size, (row + 1) * size));
+          const feature = new featureArray(rowSize(features));
+          feature.set(gatherRows(features, [row]));
           return feature;
         },
       });

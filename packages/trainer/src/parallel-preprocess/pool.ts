@@ -112,12 +112,18 @@ async function inSlices(
   const n = dataset.size;
   // Several slices per thread, so that uneven slices even out; at most a few hundred records each.
   const sliceSize = Math.max(16, Math.min(512, Math.ceil(n / (jobs * 8))));
-  // Shared, so each thread writes its rows in place (featureArrayType's element sizes: 4, 4, 1 bytes).
+  // Shared, so each thread writes its rows in place (featureArrayType's element sizes: 4, 4, 1 bytes):
+  // the caller's `into` arrays when they view shared memory from its start (reused across calls,
+  // e.g. packing a split chunk by chunk), else new ones.
   const ArrayType = featureArrayType(spec.dtype);
-  const dataBuffer = new SharedArrayBuffer(n * size * ArrayType.BYTES_PER_ELEMENT);
-  const presenceBuffer = new SharedArrayBuffer(n * 4);
-  const data = new ArrayType(dataBuffer);
-  const presence = new Float32Array(presenceBuffer);
+  const into = sharedInto(options.into);
+  const base = into ? into.offset : 0;
+  const dataBuffer = into
+    ? (into.data.buffer as SharedArrayBuffer)
+    : new SharedArrayBuffer(n * size * ArrayType.BYTES_PER_ELEMENT);
+  const presenceBuffer = into ? (into.presence.buffer as SharedArrayBuffer) : new SharedArrayBuffer(n * 4);
+  const data = new ArrayType(dataBuffer).subarray(base * size, (base + n) * size);
+  const presence = new Float32Array(presenceBuffer).subarray(base, base + n);
   const stats: PreprocessStats = { hits: 0, misses: 0, computed: 0, missing: 0, mediaReads: 0 };
   const failures: RecordFailure[] = [];
   const cache: FeatureCache | undefined = options.cache;
@@ -140,7 +146,7 @@ async function inSlices(
       cache: cache?.disk ?? null,
       ...(options.media === undefined ? {} : { media: options.media }),
       invalid: options.invalid ?? 'throw',
-      output: { data: dataBuffer, presence: presenceBuffer, start },
+      output: { data: dataBuffer, presence: presenceBuffer, start: base + start },
     };
     slices.push(
       (pool.run(task) as Promise<SliceResult | SliceError>).then((result) => {
@@ -167,7 +173,35 @@ async function inSlices(
   const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (rejected) throw rejected.reason;
   failures.sort((a, b) => a.index - b.index);
+  const asked = options.into;
+  if (asked && !into) {
+    // `into` arrays the threads cannot write: the rows copied there, as the calling thread would.
+    const rows = asked.data.subarray(asked.offset * size, (asked.offset + n) * size);
+    rows.set(data);
+    const rowPresence = asked.presence.subarray(asked.offset, asked.offset + n);
+    rowPresence.set(presence);
+    return {
+      field,
+      dtype: spec.dtype,
+      shape: [n, ...spec.shape],
+      data: rows,
+      presence: rowPresence,
+      stats,
+      failures,
+    };
+  }
   return { field, dtype: spec.dtype, shape: [n, ...spec.shape], data, presence, stats, failures };
+}
+
+/** `into` arrays the threads can write: views of shared memory from its first byte, big enough. */
+function sharedInto(into: PreprocessFieldOptions['into']): PreprocessFieldOptions['into'] | undefined {
+  if (!into) return undefined;
+  const shared =
+    into.data.buffer instanceof SharedArrayBuffer &&
+    into.presence.buffer instanceof SharedArrayBuffer &&
+    into.data.byteOffset === 0 &&
+    into.presence.byteOffset === 0;
+  return shared ? into : undefined;
 }
 
 /**

@@ -1,10 +1,12 @@
 import type { SkippedRecords } from '@omnifuse/core';
 import {
   type EvaluationResult,
+  isStreamedTable,
   type ModelSpec,
   runModel,
   type TaskSpec,
   type TrainingHistory,
+  type TrainingTable,
 } from '@omnifuse/core';
 import * as tf from '@tensorflow/tfjs';
 import { computeTaskMetrics, metricSummary } from '../metrics/task-metrics.js';
@@ -27,26 +29,50 @@ export interface ScoredOutputs {
   readonly fusionWeights: { readonly inputs: readonly string[]; readonly values: Float64Array } | null;
 }
 
-/** Runs the model (or its `inspect` twin, for fusion weights) over named input tensors. */
+/**
+ * Runs the model (or its `inspect` twin, for fusion weights) over named input tensors, or over a
+ * streamed table a batch at a time.
+ */
 export async function scoreOutputs(args: {
   readonly model: tf.LayersModel;
   readonly inspect: tf.LayersModel | null;
-  readonly inputs: Readonly<Record<string, tf.Tensor>>;
-  readonly target: tf.Tensor;
+  readonly table: TrainingTable;
   /** Field names in fusion-weight order. */
   readonly fields: readonly string[];
   readonly batchSize?: number;
 }): Promise<ScoredOutputs> {
-  const ordered = args.model.inputNames.map((name) => args.inputs[name]!);
-  const run = await runModel(tf, args.inspect ?? args.model, ordered, {
-    batchSize: args.batchSize,
-    withFusionWeights: args.inspect !== null,
-  });
-  const weights = run.fusionWeights && run.fusionWeights.length > 0 ? run.fusionWeights : null;
+  const { table } = args;
+  const batchSize = args.batchSize ?? 256;
+  const model = args.inspect ?? args.model;
+  const withFusionWeights = args.inspect !== null;
+  const outputs: number[][] = [];
+  const fusion: number[][] = [];
+  if (isStreamedTable(table)) {
+    for (let start = 0; start < table.size; start += batchSize) {
+      const rows = Array.from({ length: Math.min(batchSize, table.size - start) }, (_, i) => start + i);
+      const inputs = await table.readInputs(rows);
+      try {
+        const ordered = args.model.inputNames.map((name) => inputs[name]!);
+        const run = await runModel(tf, model, ordered, { batchSize, withFusionWeights });
+        outputs.push(...run.outputs);
+        if (run.fusionWeights) fusion.push(...run.fusionWeights);
+      } finally {
+        tf.dispose(Object.values(inputs));
+      }
+    }
+  } else {
+    const ordered = args.model.inputNames.map((name) => table.inputs[name]!);
+    const run = await runModel(tf, model, ordered, { batchSize, withFusionWeights });
+    outputs.push(...run.outputs);
+    if (run.fusionWeights) fusion.push(...run.fusionWeights);
+  }
   return {
-    outputs: Float64Array.from(run.outputs.flat()),
-    targets: (await args.target.data()) as Float32Array,
-    fusionWeights: weights ? { inputs: args.fields, values: Float64Array.from(weights.flat()) } : null,
+    outputs: Float64Array.from(outputs.flat()),
+    targets: (await table.target.data()) as Float32Array,
+    fusionWeights:
+      withFusionWeights && fusion.length > 0
+        ? { inputs: args.fields, values: Float64Array.from(fusion.flat()) }
+        : null,
   };
 }
 
