@@ -68,13 +68,17 @@ export async function findOversizedInputs(options: {
 }
 
 /**
- * `omnifuse train`'s warnings about oversized inputs, one line each; none when the check itself
- * cannot run (training then reports the broken config or the missing data itself).
+ * `omnifuse train`'s warnings about oversized inputs, one line each, on the dataset given (else the
+ * spec's manifest, loaded); none when the check itself cannot run (training then reports the broken config or the missing data itself).
  */
-export async function oversizedInputWarnings(spec: ModelSpec, config: LoadedConfig): Promise<string[]> {
-  if (!spec.data) return [];
+export async function oversizedInputWarnings(
+  spec: ModelSpec,
+  config: LoadedConfig,
+  loaded?: Dataset,
+): Promise<string[]> {
+  if (!spec.data && !loaded) return [];
   try {
-    const dataset = await loadManifest(path.resolve(config.dir, spec.data));
+    const dataset = loaded ?? (await loadManifest(path.resolve(config.dir, spec.data!)));
     const found = await findOversizedInputs({
       spec,
       dataset,

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { BackendChoice } from '@omnifuse/core';
+import { type BackendChoice, loadManifest } from '@omnifuse/core';
 import { train } from '@omnifuse/trainer';
 import {
   flag,
@@ -32,12 +32,15 @@ export async function runTrain(args: ParsedArgs, io: CliIo): Promise<number> {
   const choice = (stringOption(args, 'backend') ?? spec.backend) as BackendChoice;
   const { selected, text } = await activateBackend(choice);
   line(io.stderr, text);
-  for (const warning of await oversizedInputWarnings(spec, config)) line(io.stderr, warning);
+  // Loaded once, for the oversized-input check and for training (a large manifest costs seconds).
+  const dataset = spec.data ? await loadManifest(path.resolve(config.dir, spec.data)) : undefined;
+  for (const warning of await oversizedInputWarnings(spec, config, dataset)) line(io.stderr, warning);
 
   const cacheOption = stringOption(args, 'cache');
   const onInvalid = onInvalidOption(args, spec.onInvalid);
   const result = await train({
     spec,
+    ...(dataset ? { dataset } : {}),
     baseDir: config.dir,
     registry: [...config.plugins],
     bundleDir,
