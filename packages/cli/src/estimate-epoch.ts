@@ -1,13 +1,13 @@
+import { composeModel, type Dataset, type ModelSpec, type PluginList, splitDataset } from '@omnifuse/core';
 import {
-  composeModel,
-  type Dataset,
-  inPluginStepSync,
-  type ModelSpec,
-  type PluginList,
-  splitDataset,
-  type TaskSpec,
-} from '@omnifuse/core';
-import { encodeTargets, featureTensors, fitEncoders, fitLabels, resolveRegistry } from '@omnifuse/trainer';
+  createSpecFusion,
+  encodeTargets,
+  featureTensors,
+  fitEncoders,
+  fitLabels,
+  resolveRegistry,
+  specTask,
+} from '@omnifuse/trainer';
 import * as tf from '@tensorflow/tfjs';
 
 /** Batches run before timing: the first steps set kernels and memory up and run 2–4× slower. */
@@ -59,15 +59,9 @@ export async function estimateEpoch(options: EstimateEpochOptions): Promise<Epoc
     Array.from({ length: sampleSize }, (_, i) => Math.floor((i * trainSet.size) / sampleSize)),
   );
 
-  const baseTask: TaskSpec = { type: spec.output.type, field: spec.output.field, labels: spec.output.labels };
-  const task = { ...baseTask, labels: fitLabels(baseTask, trainSet) };
+  const task = { ...specTask(spec), labels: fitLabels(specTask(spec), trainSet) };
   const encoders = await fitEncoders(spec, registry, sample);
-  const fusionSpec = spec.fusion;
-  const fusion = fusionSpec
-    ? inPluginStepSync({ plugin: fusionSpec.type, step: 'create' }, () =>
-        registry.fusion(fusionSpec.type).create(fusionSpec.options),
-      )
-    : undefined;
+  const fusion = createSpecFusion(spec, registry);
   const composed = composeModel({ tf, spec, encoders, fusion, task, seed: spec.training.seed });
   let inputs: Record<string, tf.Tensor> = {};
   let target: tf.Tensor | undefined;

@@ -135,3 +135,4 @@ import { supervisedTrainerPlugin } from './supervised-trainer.js';
 
 /** The package's plugins, for a spec's `plugins: ["@omnifuse/trainer"]`. */
 export default [supervisedTrainerPlugin];
+export { createSpecFusion, specTask } from './spec-parts.js';

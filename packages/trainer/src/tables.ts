@@ -261,8 +261,10 @@ export function createBatchAugmenter(
         const spec = input.featureSpec;
         const size = spec.shape.reduce((a, b) => a * b, 1);
         const ArrayType = featureArrayType(spec.dtype);
+        // A packed table's rows are read once for the batch (one file read per input, not per row).
+        const at = new Map(rows.map((row, i) => [row, i]));
         const packedPresence = packed && readRowsSync(packed.presence, rows);
-        const presentRows = packedPresence && new Map(rows.map((row, i) => [row, packedPresence[i] !== 0]));
+        const packedFeatures = packed && readRowsSync(packed.features, rows);
         const data = augmentRows({
           field: input.field,
           featureSpec: spec,
@@ -271,12 +273,14 @@ export function createBatchAugmenter(
           epoch,
           root,
           recordOf: (row) => dataset.ids[row]!,
-          present: (row) => (presentRows ? presentRows.get(row)! : batch!.presence[row] !== 0),
+          present: (row) =>
+            packedPresence ? packedPresence[at.get(row)!] !== 0 : batch!.presence[row] !== 0,
           featureOf: (row) => {
-            if (!packed) return batch!.data.slice(row * size, (row + 1) * size);
+            if (!packedFeatures) return batch!.data.slice(row * size, (row + 1) * size);
             // Packed columns read as the tensor dtype: back to the feature's own array type.
+            const i = at.get(row)!;
             const feature = new ArrayType(size);
-            feature.set(readRowsSync(packed.features, [row]));
+            feature.set(packedFeatures.subarray(i * size, (i + 1) * size));
             return feature;
           },
         });

@@ -12,7 +12,6 @@ import {
   type FeatureCache,
   type FittedEncoder,
   hashValue,
-  inPluginStepSync,
   type LoadManifestOptions,
   loadManifest,
   loadModelSpec,
@@ -47,6 +46,7 @@ import {
   scoreOutputs,
 } from './report/model-outputs.js';
 import { writeReport } from './report/write-report.js';
+import { createSpecFusion, specTask } from './spec-parts.js';
 import { checkedSplit, packSplits, shouldStream, splitTables } from './split-tables.js';
 import { type PackedTable, PackFolder } from './streaming/packed-table.js';
 import { TrainerTables } from './streaming/trainer-tables.js';
@@ -157,12 +157,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const labels = fitLabels(specTask(spec), trainSet);
   const task: TaskSpec & { labels: readonly string[] } = { ...specTask(spec), labels };
   const encoders = await fitEncoders(spec, registry, trainSet);
-  const fusionSpec = spec.fusion;
-  const fusion = fusionSpec
-    ? inPluginStepSync({ plugin: fusionSpec.type, step: 'create' }, () =>
-        registry.fusion(fusionSpec.type).create(fusionSpec.options),
-      )
-    : undefined;
+  const fusion = createSpecFusion(spec, registry);
   const seed = spec.training.seed;
   const composed = composeModel({ tf, spec, encoders, fusion, task, seed });
   const cache = featureCache(options.cache, dataset);
@@ -374,10 +369,6 @@ async function loadData(options: TrainOptions, spec: ModelSpec, baseDir: string)
     });
   }
   return loadManifest(manifest, options.manifestOptions);
-}
-
-function specTask(spec: ModelSpec): TaskSpec {
-  return { type: spec.output.type, field: spec.output.field, labels: spec.output.labels };
 }
 
 function trainingOptions(spec: ModelSpec, workers: TrainOptions['workers']): TrainingOptions {

@@ -10,7 +10,6 @@ import {
   composeModel,
   createRng,
   type FittedEncoder,
-  type FusionV1,
   featureArrayType,
   inPluginStepSync,
   type ModelSpec,
@@ -22,6 +21,7 @@ import {
 import * as tf from '@tensorflow/tfjs';
 import { freezeLayersByName } from '../fine-tune-layers.js';
 import { correctCount, exampleLosses } from '../losses.js';
+import { createSpecFusion } from '../spec-parts.js';
 import { augmentRows } from '../tables.js';
 import { serializeError } from '../thread-errors.js';
 import { type LossShaping, trainingLossSum } from '../training-loss.js';
@@ -48,12 +48,7 @@ async function start(): Promise<void> {
     );
     encoders[input.field] = { encoder, state: saved.state };
   }
-  const fusionSpec = spec.fusion;
-  const fusion: FusionV1 | undefined = fusionSpec
-    ? inPluginStepSync({ plugin: fusionSpec.type, step: 'create' }, () =>
-        registry.fusion(fusionSpec.type).create(fusionSpec.options),
-      )
-    : undefined;
+  const fusion = createSpecFusion(spec, registry);
   const composed = composeModel({ tf, spec, encoders, fusion, task: recipe.task, seed: recipe.seed });
   // As fine-tuning froze them in the main thread's model.
   if (recipe.frozenLayers) freezeLayersByName(composed.model, recipe.frozenLayers);
@@ -192,9 +187,12 @@ class Replica {
       const fitted = input && this.encoders[input.field];
       if (epoch === null || !augment || !input || !fitted?.encoder.augment)
         return this.column(table, name, rows);
+      // The batch's rows read once (from shared memory or the packed file), then handed out row by row.
       const features = table.inputs[name]!;
+      const size = rowSize(features);
+      const batchFeatures = gatherRows(features, rows);
       const presence = gatherRows(table.inputs[input.presenceInput]!, rows);
-      const present = new Map(rows.map((row, i) => [row, presence[i] !== 0]));
+      const at = new Map(rows.map((row, i) => [row, i]));
       const featureArray = featureArrayType(input.featureSpec.dtype);
       const data = augmentRows({
         field: input.field,
@@ -204,11 +202,12 @@ class Replica {
         epoch,
         root: createRng(augment.seed),
         recordOf: (row) => augment.records[row]!,
-        present: (row) => present.get(row)!,
+        present: (row) => presence[at.get(row)!] !== 0,
         // The table holds uint8 features as float32: back to the feature's own array type.
         featureOf: (row) => {
-          const feature = new featureArray(rowSize(features));
-          feature.set(gatherRows(features, [row]));
+          const i = at.get(row)!;
+          const feature = new featureArray(size);
+          feature.set(batchFeatures.subarray(i * size, (i + 1) * size));
           return feature;
         },
       });
