@@ -18,8 +18,13 @@ export function predictionsToJsonl(predictions: readonly Prediction[]): string {
 /**
  * A CSV with a header: `id,prediction`, then `probability_<label>` per label and
  * `fusion_weight_<field>` per fused field. Multi-label predictions join their labels with `|`.
+ * `header: false` for the rows of a later chunk of the same predictions.
  */
-export function predictionsToCsv(predictions: readonly Prediction[], labels: readonly string[]): string {
+export function predictionsToCsv(
+  predictions: readonly Prediction[],
+  labels: readonly string[],
+  options: { readonly header?: boolean } = {},
+): string {
   const hasProbabilities = predictions.some((p) => p.probabilities);
   const weightFields = [...new Set(predictions.flatMap((p) => Object.keys(p.fusionWeights ?? {})))];
   const header = [
@@ -34,7 +39,9 @@ export function predictionsToCsv(predictions: readonly Prediction[], labels: rea
     ...(hasProbabilities ? labels.map((l) => p.probabilities?.[l] ?? '') : []),
     ...weightFields.map((f) => p.fusionWeights?.[f] ?? ''),
   ]);
-  return [header, ...rows].map((row) => `${row.map(csvCell).join(',')}\n`).join('');
+  return [...(options.header === false ? [] : [header]), ...rows]
+    .map((row) => `${row.map(csvCell).join(',')}\n`)
+    .join('');
 }
 
 function csvCell(value: unknown): string {

@@ -44,4 +44,20 @@ describe('writeFileAtomic', () => {
     expect(readdirSync(dir).sort()).toEqual(['old.txt', 'taken']);
     expect(readFileSync(path.join(dir, 'old.txt'), 'utf8')).toBe('old');
   });
+
+  it('writes parts from an async iterable as they come; a failure midway keeps the old file whole', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'lines.jsonl');
+    async function* parts(fail: boolean) {
+      for (let i = 0; i < 3; i++) {
+        yield i % 2 === 0 ? `{"i":${i}}\n` : new TextEncoder().encode(`{"i":${i}}\n`);
+        if (fail && i === 1) throw new Error('stopped midway');
+      }
+    }
+    await writeFileAtomic(file, parts(false));
+    expect(readFileSync(file, 'utf8')).toBe('{"i":0}\n{"i":1}\n{"i":2}\n');
+    await expect(writeFileAtomic(file, parts(true))).rejects.toThrow('stopped midway');
+    expect(readFileSync(file, 'utf8')).toBe('{"i":0}\n{"i":1}\n{"i":2}\n');
+    expect(readdirSync(dir)).toEqual(['lines.jsonl']);
+  });
 });

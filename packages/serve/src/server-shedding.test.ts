@@ -188,7 +188,7 @@ describe('admission before the body is read', () => {
     }
   });
 
-  it('keeps heap usage flat over 10,000 shed requests', async () => {
+  it('keeps heap usage flat over 20,000 shed requests', async () => {
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as () => void;
     const { server, open, fill } = await heldServer();
@@ -213,13 +213,14 @@ describe('admission before the body is read', () => {
       await fill();
       await shed(1_000); // warm-up: compiled code, pools and metric series exist afterwards
       const before = await settle();
-      expect(await shed(10_000)).toBe(10_000);
+      expect(await shed(20_000)).toBe(20_000);
       const after = await settle();
-      // Measured: within ±30 KB; keeping one 100-byte object per shed request adds about 1 MB.
-      expect(after - before).toBeLessThan(512 * 1024);
+      // Measured: 0.2–0.5 MB with other work on the machine (code and pools settling, not growing
+      // with the requests); keeping one 100-byte object per shed request would add 2 MB.
+      expect(after - before).toBeLessThan(1024 * 1024);
       const metrics = (await server.app.inject({ url: '/metrics' })).body;
       expect(metrics).toContain(
-        'omnifuse_http_requests_total{route="/v1/predict",method="POST",status="503"} 11000',
+        'omnifuse_http_requests_total{route="/v1/predict",method="POST",status="503"} 21000',
       );
     } finally {
       open();

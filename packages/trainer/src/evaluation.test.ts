@@ -100,4 +100,41 @@ describe('evaluation metrics and reports from train() and evaluate()', () => {
     const plain = await result.model.evaluate(test);
     expect(plain).toEqual(metrics);
   });
+
+  it('predicts and evaluates a chunk of records at a time with the same results', async () => {
+    // A record the encoder refuses (two numbers where it wants three), in the middle of a chunk.
+    const many = records.map((r, i) => (i === 40 ? { ...r, x: [1, 2] } : r));
+    const whole = await result.model.predict(many, { onInvalid: 'skip' });
+    const reports: (readonly number[])[] = [];
+    const chunked = await result.model.predict(many, {
+      onInvalid: 'skip',
+      chunkRows: 7,
+      onCheck: (report) => reports.push(report.invalidRows),
+    });
+    expect(chunked).toEqual(whole);
+    expect(chunked).toHaveLength(89);
+    expect(reports).toEqual([[40]]);
+    const sizes: number[] = [];
+    for await (const part of result.model.predictChunks(records, { chunkRows: 25 })) sizes.push(part.length);
+    expect(sizes).toEqual([25, 25, 25, 15]);
+    await expect(result.model.predict(records, { chunkRows: 0 })).rejects.toMatchObject({
+      code: 'E_OPTIONS',
+      path: 'chunkRows',
+    });
+
+    const one = await result.model.evaluate(records, { report: true });
+    const seven = await result.model.evaluate(records, { report: true, chunkRows: 7 });
+    expect(seven.metrics.size).toBe(90);
+    expect(seven.metrics.accuracy).toBeCloseTo(one.metrics.accuracy!, 12);
+    expect(seven.metrics.loss).toBeCloseTo(one.metrics.loss, 5);
+    expect(seven.metrics.macroF1).toBeCloseTo(one.metrics.macroF1!, 12);
+    expect(seven.report.classification!.confusion).toEqual(one.report.classification!.confusion);
+
+    // Under "fail", the error lists invalid records of every chunk, not only the first.
+    const bad = many.map((r, i) => (i === 80 ? { ...r, x: [1] } : r));
+    await expect(result.model.predict(bad, { onInvalid: 'fail', chunkRows: 7 })).rejects.toMatchObject({
+      code: 'E_INVALID_DATA',
+      details: { report: expect.objectContaining({ invalidRecords: ['r40', 'r80'], invalidRows: [40, 80] }) },
+    });
+  });
 });

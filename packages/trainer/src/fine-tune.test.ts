@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createDataset, ErrorCode, type ModelSpecInput } from '@omnifuse/core';
@@ -122,6 +122,31 @@ describe('fineTune()', () => {
     } finally {
       result.model.dispose();
     }
+  });
+
+  it('fine-tunes from packed files (training.streaming) exactly as in memory', async () => {
+    const shifted = records(120, 31, 1);
+    const outcomes = [];
+    for (const streaming of ['never', 'always'] as const) {
+      const result = await fineTune({
+        bundleDir,
+        dataset: createDataset(shifted),
+        registry,
+        freeze: ['a'],
+        training: { epochs: 2, streaming },
+        cache: path.join(work, `cache-${streaming}`),
+      });
+      outcomes.push({
+        epochs: result.history.epochs,
+        metrics: result.metrics,
+        weights: layerWeights(result.model.model),
+      });
+      result.model.dispose();
+    }
+    expect(outcomes[0]!.epochs).toHaveLength(2);
+    expect(outcomes[1]).toEqual(outcomes[0]);
+    // The run's pack folder is gone once it ends.
+    expect(readdirSync(path.join(work, 'cache-always', 'packs'))).toEqual([]);
   });
 
   it('rejects a pattern that matches no layer, listing the groups and layers', async () => {

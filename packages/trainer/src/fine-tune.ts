@@ -2,12 +2,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   BUNDLE_FILES,
-  type ComposedInput,
-  createFeatureCache,
   type DataCheckReport,
   type Dataset,
   ErrorCode,
-  type FeatureBatch,
   type FeatureCache,
   type FieldType,
   hashValue,
@@ -21,7 +18,6 @@ import {
   type Registry,
   saveBundle,
   skippedRecords,
-  type TensorTable,
   type TrainerCallbacks,
 } from '@omnifuse/core';
 import * as tf from '@tensorflow/tfjs';
@@ -30,21 +26,15 @@ import { pluginModules, replicaRecipe } from './data-parallel/recipe.js';
 import { applyFreezing, learningRateGroups } from './fine-tune-layers.js';
 import { encodeTargets } from './labels.js';
 import { bundlePluginPackages, loadModel } from './load-model.js';
-import { createPreprocessPool } from './parallel-preprocess/pool.js';
 import { resolveRegistry } from './plugins.js';
 import { createPredictor } from './predictor.js';
 import { createProgressReporter, type ProgressOptions } from './progress.js';
-import type { EvaluationReport } from './report/build-report.js';
-import {
-  type EvaluationMetrics,
-  evaluationMetrics,
-  reportFromOutputs,
-  scoreOutputs,
-} from './report/model-outputs.js';
 import { writeReport } from './report/write-report.js';
-import { checkedSplit, splitTables } from './split-tables.js';
+import { evaluateSplits, prepareRunTables, type RunTables } from './run-tables.js';
+import { checkedSplit } from './split-tables.js';
+import { TrainerTables } from './streaming/trainer-tables.js';
 import { TRAINER_ID } from './supervised-trainer.js';
-import { type AugmentedInput, createBatchAugmenter, disposeTable } from './tables.js';
+import { createBatchAugmenter } from './tables.js';
 import type { TrainResult } from './train.js';
 
 export interface FineTuneOptions {
@@ -115,7 +105,8 @@ export async function fineTune(options: FineTuneOptions): Promise<TrainResult> {
   const loaded = await loadModel(bundleDir, { registry, baseDir });
   const { bundle } = loaded;
   const model = bundle.model;
-  let tables: Partial<Record<'train' | 'validation' | 'test', TensorTable>> = {};
+  let run: RunTables | null = null;
+  let trainerTables: TrainerTables | null = null;
   try {
     const spec = mergedSpec(bundle.spec, options);
     const fieldTypes = (bundle.manifest.data?.fieldTypes ?? {}) as Record<string, FieldType>;
@@ -157,30 +148,27 @@ export async function fineTune(options: FineTuneOptions): Promise<TrainResult> {
     }
 
     const { task, encoders } = bundle;
-    const cache = featureCache(options.cache, dataset);
-    const augmentable: AugmentedInput[] = [];
-    const keepAugmentable = (input: ComposedInput, batch: FeatureBatch) => {
-      const fitted = encoders[input.field]!;
-      if (fitted.encoder.augment) augmentable.push({ input, fitted, batch });
-    };
-    const pool = createPreprocessPool({
-      jobs: options.jobs,
-      plugins: pluginModules({
-        spec: { ...bundle.spec, plugins: pluginPackages },
-        baseDir,
-        registry,
-        encoders,
-      }),
-    });
-    const prepared = await splitTables(dataset, split, spec, bundle.inputs, encoders, checked.dataCheck, {
+    run = await prepareRunTables({
+      dataset,
+      split,
+      spec,
+      inputs: bundle.inputs,
+      encoders,
+      dataCheck: checked.dataCheck,
       onInvalid,
-      cache,
-      pool,
-      onTrainBatch: keepAugmentable,
+      cache: options.cache,
+      pool: {
+        jobs: options.jobs,
+        plugins: pluginModules({
+          spec: { ...bundle.spec, plugins: pluginPackages },
+          baseDir,
+          registry,
+          encoders,
+        }),
+      },
       targets: (part) => bundleTargets(task, part),
-    }).finally(() => pool.close());
-    tables = prepared.tables;
-    const { parts, dataCheck } = prepared;
+    });
+    const { tables, parts, dataCheck, augmentable } = run;
 
     const trainer = registry
       .trainer(spec.training.trainer)
@@ -191,61 +179,53 @@ export async function fineTune(options: FineTuneOptions): Promise<TrainResult> {
     const { trainer: _trainer, ...specOptions } = spec.training;
     const trainingOptions =
       options.workers === undefined ? specOptions : { ...specOptions, workers: options.workers };
-    const history = await trainer.fit({
-      model,
-      task,
-      train: tables.train!,
-      validation: tables.validation,
-      options: trainingOptions,
-      callbacks,
-      augment: createBatchAugmenter(parts.train, augmentable, spec.training.seed),
-      replica: replicaRecipe({
-        spec: { ...bundle.spec, plugins: pluginPackages },
-        baseDir,
-        registry,
-        encoders,
-        task,
-        seed: bundle.manifest.seed,
-        backend,
-        ...(augmentable.length > 0
-          ? { augment: { records: parts.train.ids, seed: spec.training.seed } }
-          : {}),
-        frozenLayers: frozen,
-      }),
-      checkpoint: options.checkpointDir
-        ? {
-            dir: path.resolve(options.checkpointDir),
-            resume: options.resume,
-            fingerprint: hashValue({ bundle: bundle.manifest, frozen, paramGroups }),
-          }
-        : undefined,
-    });
+    // A trainer that does not stream gets (and evaluates) the splits as tensors.
+    trainerTables = new TrainerTables(trainer);
+    const history = await trainer.fit(
+      trainerTables.fitArgs(
+        {
+          model,
+          task,
+          options: trainingOptions,
+          callbacks,
+          augment: createBatchAugmenter(parts.train, augmentable, spec.training.seed),
+          replica: replicaRecipe({
+            spec: { ...bundle.spec, plugins: pluginPackages },
+            baseDir,
+            registry,
+            encoders,
+            task,
+            seed: bundle.manifest.seed,
+            backend,
+            ...(augmentable.length > 0
+              ? { augment: { records: parts.train.ids, seed: spec.training.seed } }
+              : {}),
+            frozenLayers: frozen,
+          }),
+          checkpoint: options.checkpointDir
+            ? {
+                dir: path.resolve(options.checkpointDir),
+                resume: options.resume,
+                fingerprint: hashValue({ bundle: bundle.manifest, frozen, paramGroups }),
+              }
+            : undefined,
+        },
+        tables.train!,
+        tables.validation,
+      ),
+    );
 
-    const metrics: { validation?: EvaluationMetrics; test?: EvaluationMetrics } = {};
-    let report: EvaluationReport | null = null;
-    for (const name of ['validation', 'test'] as const) {
-      const table = tables[name];
-      if (!table) continue;
-      const base = await trainer.evaluate(model, task, table);
-      const scored = await scoreOutputs({
-        model,
-        inspect: bundle.inspect,
-        table,
-        fields: bundle.inputs.map((input) => input.field),
-      });
-      metrics[name] = evaluationMetrics(task, base, scored);
-      report = reportFromOutputs({
-        task,
-        scored,
-        records: parts[name].ids,
-        split: name,
-        spec,
-        model,
-        history,
-        loss: base.loss,
-        skipped: skippedRecords(dataCheck),
-      });
-    }
+    const { metrics, report } = await evaluateSplits({
+      trainer,
+      trainerTables,
+      run,
+      model,
+      inspect: bundle.inspect,
+      task,
+      spec,
+      inputs: bundle.inputs,
+      history,
+    });
     if (options.reportDir && report) await writeReport(options.reportDir, report);
     const saved = options.bundleOut
       ? await saveBundle(options.bundleOut, {
@@ -289,7 +269,8 @@ export async function fineTune(options: FineTuneOptions): Promise<TrainResult> {
     loaded.dispose();
     throw error;
   } finally {
-    for (const table of Object.values(tables)) disposeTable(table);
+    trainerTables?.dispose();
+    await run?.dispose();
   }
 }
 
@@ -356,10 +337,4 @@ function bundleTargets(
       cause: error,
     });
   }
-}
-
-function featureCache(option: FineTuneOptions['cache'], dataset: Dataset): FeatureCache | undefined {
-  if (option === false) return undefined;
-  if (option && typeof option === 'object') return option;
-  return createFeatureCache({ dir: option ?? path.join(dataset.root, '.omnifuse-cache') });
 }

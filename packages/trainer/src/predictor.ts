@@ -5,6 +5,7 @@ import {
   type DataCheckReport,
   type Dataset,
   decodePredictions,
+  ErrorCode,
   type EvaluationResult,
   type FeatureCache,
   type FieldType,
@@ -12,6 +13,7 @@ import {
   invalidDataError,
   loadManifest,
   type ModelSpec,
+  OmnifuseError,
   type Prediction,
   runModel,
   skippedRecords,
@@ -25,6 +27,7 @@ import {
   type EvaluationMetrics,
   evaluationMetrics,
   reportFromOutputs,
+  type ScoredOutputs,
   scoreOutputs,
 } from './report/model-outputs.js';
 import { encoderMap } from './split-tables.js';
@@ -43,6 +46,11 @@ export interface PredictOptions {
   /** Folder relative media paths resolve against, for records given in code; default: the working directory. */
   readonly root?: string;
   readonly batchSize?: number;
+  /**
+   * Records preprocessed and run at a time (memory holds one chunk's input tensors); by default as
+   * many as make about 64 MiB of input tensors, 256 to 65,536.
+   */
+  readonly chunkRows?: number;
   /** Feature cache to read and fill; none by default. */
   readonly cache?: FeatureCache;
   /**
@@ -72,6 +80,11 @@ export interface Predictor {
   readonly encoders: Readonly<Record<string, FittedEncoder>>;
   /** Predictions in record order, with probabilities and fusion weights where there are any. */
   predict(records: RecordSource, options?: PredictOptions): Promise<Prediction[]>;
+  /**
+   * {@link Predictor.predict} a chunk of records at a time, for more records than memory holds:
+   * each chunk's predictions as soon as they are made (in record order; `onCheck` comes last).
+   */
+  predictChunks(records: RecordSource, options?: PredictOptions): AsyncIterable<Prediction[]>;
   /**
    * Loss, accuracy and the task's metrics (F1, ROC-AUC, log loss, MAE, R², …) on labelled records;
    * with `report: true`, also the full evaluation report.
@@ -109,37 +122,72 @@ export function createPredictor(parts: PredictorParts): Predictor {
     }
     return source as Dataset;
   };
-  /** The records' input tensors, and the records they hold (fewer under `onInvalid: 'skip'`). */
-  const tensorsOf = async (source: Dataset, options: PredictOptions, labels: boolean) => {
-    let dataset = source;
+  /**
+   * The records' input tensors a chunk at a time (about {@link CHUNK_BYTES} of them), with the
+   * records each chunk holds, so memory stays bounded whatever the number of records. With
+   * `onInvalid`, every record is checked first; records that fail preprocessing are added to the
+   * report as their chunk is preprocessed; `onCheck` gets the report once every chunk has been, and
+   * under `'fail'` the model stops running at the first invalid record while preprocessing goes on,
+   * so the error lists every invalid record.
+   */
+  async function* chunksOf(
+    source: Dataset,
+    options: PredictOptions,
+    labels: boolean,
+  ): AsyncGenerator<{ dataset: Dataset; tensors: Record<string, tf.Tensor>; ordered: tf.Tensor[] }> {
+    const step = options.chunkRows ?? chunkRows(inputs);
+    if (!Number.isInteger(step) || step < 1) {
+      throw new OmnifuseError({
+        code: ErrorCode.InvalidOptions,
+        message: 'chunkRows must be a whole number of records, at least 1',
+        path: 'chunkRows',
+        found: step,
+      });
+    }
+    let report: DataCheckReport | undefined;
+    let rows = [...Array(source.size).keys()];
     if (options.onInvalid) {
-      let report = await checkDataset(dataset, spec, {
+      report = await checkDataset(source, spec, {
         encoders: encoderMap(encoders),
         labels,
         knownLabels: task.labels,
       });
-      const valid = dataset.subset(validRows(dataset.size, report.invalidRows));
-      const table = await featureTable(valid, spec, inputs, encoders, {
-        cache: options.cache,
-        invalid: 'collect',
-      });
-      if (table.kept) {
-        const rowOfId = new Map(dataset.ids.map((id, row) => [id, row]));
-        const rows = valid.ids.map((id) => rowOfId.get(id)!);
-        report = withPreprocessFailures(report, table.failures, valid, undefined, rows);
-      }
-      options.onCheck?.(report);
-      if (report.invalid > 0 && options.onInvalid === 'fail') {
-        tf.dispose(Object.values(table.tensors));
-        throw invalidDataError(report);
-      }
-      dataset = table.kept ? valid.subset(table.kept) : valid;
-      const tensors = table.tensors;
-      return { dataset, tensors, ordered: model.inputNames.map((name) => tensors[name]!) };
+      rows = validRows(source.size, report.invalidRows);
     }
-    const tensors = await featureTensors(dataset, spec, inputs, encoders, { cache: options.cache });
-    return { dataset, tensors, ordered: model.inputNames.map((name) => tensors[name]!) };
-  };
+    // One chunk, even when empty, so that an empty manifest still gets checked and predicted on.
+    for (let start = 0; start === 0 || start < rows.length; start += step) {
+      const chunk = rows.slice(start, start + step);
+      const part = source.subset(chunk);
+      let dataset = part;
+      let tensors: Record<string, tf.Tensor>;
+      if (report) {
+        const table = await featureTable(part, spec, inputs, encoders, {
+          cache: options.cache,
+          invalid: 'collect',
+        });
+        tensors = table.tensors;
+        if (table.kept) {
+          report = withPreprocessFailures(report, table.failures, part, undefined, chunk);
+          dataset = part.subset(table.kept);
+        }
+        if (report.invalid > 0 && options.onInvalid === 'fail') {
+          tf.dispose(Object.values(tensors));
+          continue;
+        }
+      } else {
+        tensors = await featureTensors(part, spec, inputs, encoders, { cache: options.cache });
+      }
+      try {
+        yield { dataset, tensors, ordered: model.inputNames.map((name) => tensors[name]!) };
+      } finally {
+        tf.dispose(Object.values(tensors));
+      }
+    }
+    if (report) {
+      options.onCheck?.(report);
+      if (report.invalid > 0 && options.onInvalid === 'fail') throw invalidDataError(report);
+    }
+  }
 
   async function evaluateRecords(
     source: RecordSource,
@@ -150,38 +198,64 @@ export function createPredictor(parts: PredictorParts): Predictor {
       check = report;
       options.onCheck?.(report);
     };
-    const { dataset, tensors } = await tensorsOf(
-      await toDataset(source, options),
-      { ...options, onCheck },
-      true,
-    );
-    let target: tf.Tensor | undefined;
-    try {
-      target = encodeTargets(task, task.labels, dataset);
-      const table = { size: dataset.size, inputs: tensors, target };
-      const base: EvaluationResult = await evaluate(model, task, table, options.batchSize);
-      const scored = await scoreOutputs({
-        model,
-        inspect,
-        table,
-        fields: inputs.map((input) => input.field),
+    const results: EvaluationResult[] = [];
+    const scores: ScoredOutputs[] = [];
+    const records: (string | number)[] = [];
+    const dataset = await toDataset(source, options);
+    for await (const { dataset: part, tensors } of chunksOf(dataset, { ...options, onCheck }, true)) {
+      const target = encodeTargets(task, task.labels, part);
+      try {
+        const table = { size: part.size, inputs: tensors, target };
+        results.push(await evaluate(model, task, table, options.batchSize));
+        scores.push(
+          await scoreOutputs({
+            model,
+            inspect,
+            table,
+            fields: inputs.map((input) => input.field),
+            batchSize: options.batchSize,
+          }),
+        );
+        records.push(...part.ids);
+      } finally {
+        target.dispose();
+      }
+    }
+    const base = combinedResults(results, task.type);
+    const scored = concatScores(scores);
+    const metrics = evaluationMetrics(task, base, scored);
+    if (!options.report) return metrics;
+    const report = reportFromOutputs({
+      task,
+      scored,
+      records,
+      split: options.split ?? 'test',
+      spec,
+      model,
+      loss: base.loss,
+      skipped: check && skippedRecords(check),
+    });
+    return { metrics, report };
+  }
+
+  async function* predictChunks(
+    source: RecordSource,
+    options: PredictOptions = {},
+  ): AsyncGenerator<Prediction[]> {
+    const dataset = await toDataset(source, options);
+    for await (const { dataset: part, ordered } of chunksOf(dataset, options, false)) {
+      const outputs = await runModel(tf, inspect ?? model, ordered, {
         batchSize: options.batchSize,
+        withFusionWeights: inspect !== null,
       });
-      const metrics = evaluationMetrics(task, base, scored);
-      if (!options.report) return metrics;
-      const report = reportFromOutputs({
+      yield decodePredictions({
         task,
-        scored,
-        records: dataset.ids,
-        split: options.split ?? 'test',
-        spec,
-        model,
-        loss: base.loss,
-        skipped: check && skippedRecords(check),
+        labels: task.labels,
+        ids: part.ids,
+        outputs: outputs.outputs,
+        fusionWeights: outputs.fusionWeights,
+        fields: inputs.map((input) => input.field),
       });
-      return { metrics, report };
-    } finally {
-      tf.dispose([...Object.values(tensors), ...(target ? [target] : [])]);
     }
   }
 
@@ -192,27 +266,74 @@ export function createPredictor(parts: PredictorParts): Predictor {
     inspect,
     encoders,
     async predict(source, options = {}) {
-      const { dataset, tensors, ordered } = await tensorsOf(await toDataset(source, options), options, false);
-      try {
-        const outputs = await runModel(tf, inspect ?? model, ordered, {
-          batchSize: options.batchSize,
-          withFusionWeights: inspect !== null,
-        });
-        return decodePredictions({
-          task,
-          labels: task.labels,
-          ids: dataset.ids,
-          outputs: outputs.outputs,
-          fusionWeights: outputs.fusionWeights,
-          fields: inputs.map((input) => input.field),
-        });
-      } finally {
-        tf.dispose(Object.values(tensors));
-      }
+      const predictions: Prediction[] = [];
+      for await (const chunk of predictChunks(source, options)) predictions.push(...chunk);
+      return predictions;
     },
+    predictChunks,
     evaluate: evaluateRecords as Predictor['evaluate'],
     dispose() {
       model.dispose();
     },
+  };
+}
+
+/** About this many bytes of input tensors are preprocessed and run at a time by predict/evaluate. */
+export const CHUNK_BYTES = 64 * 1024 * 1024;
+
+function chunkRows(inputs: readonly ComposedInput[]): number {
+  const perRow = inputs.reduce(
+    (sum, input) => sum + 4 * (input.featureSpec.shape.reduce((a, b) => a * b, 1) + 1),
+    0,
+  );
+  return Math.max(256, Math.min(65_536, Math.floor(CHUNK_BYTES / Math.max(1, perRow))));
+}
+
+/** The loss and accuracy of several chunks, weighted by their sizes (one chunk: its own result). */
+function combinedResults(results: readonly EvaluationResult[], type: TaskSpec['type']): EvaluationResult {
+  const scored = results.filter((r) => r.size > 0);
+  if (scored.length <= 1) {
+    return (
+      scored[0] ??
+      results[0] ?? { loss: Number.NaN, size: 0, ...(type === 'regression' ? {} : { accuracy: Number.NaN }) }
+    );
+  }
+  const size = scored.reduce((sum, r) => sum + r.size, 0);
+  const loss = scored.reduce((sum, r) => sum + r.loss * r.size, 0) / size;
+  if (type === 'regression') return { loss, size };
+  return { loss, size, accuracy: scored.reduce((sum, r) => sum + r.accuracy! * r.size, 0) / size };
+}
+
+function concatScores(parts: readonly ScoredOutputs[]): ScoredOutputs {
+  if (parts.length === 1) return parts[0]!;
+  const join = <T extends Float64Array | Float32Array>(arrays: readonly T[], make: (n: number) => T): T => {
+    const out = make(arrays.reduce((sum, a) => sum + a.length, 0));
+    let at = 0;
+    for (const a of arrays) {
+      out.set(a, at);
+      at += a.length;
+    }
+    return out;
+  };
+  const weights = parts.map((p) => p.fusionWeights).filter((w) => w !== null);
+  return {
+    outputs: join(
+      parts.map((p) => p.outputs),
+      (n) => new Float64Array(n),
+    ),
+    targets: join(
+      parts.map((p) => p.targets),
+      (n) => new Float32Array(n),
+    ),
+    fusionWeights:
+      weights.length > 0
+        ? {
+            inputs: weights[0]!.inputs,
+            values: join(
+              weights.map((w) => w.values),
+              (n) => new Float64Array(n),
+            ),
+          }
+        : null,
   };
 }

@@ -173,7 +173,6 @@ async function prepareSplits<T>(
   let dataCheck = report;
   const built: BuiltSplit<T>[] = [];
   const targets: tf.Tensor[] = [];
-  const rowOfId = new Map(dataset.ids.map((id, row) => [id, row]));
   try {
     for (const name of SPLITS) {
       const part = split.datasets[name];
@@ -181,8 +180,8 @@ async function prepareSplits<T>(
       const splitBuilt = await build(name, part);
       built.push(splitBuilt);
       if (splitBuilt.kept) {
-        const rows = part.ids.map((id) => rowOfId.get(id)!);
-        dataCheck = withPreprocessFailures(dataCheck, splitBuilt.failures, part, name, rows);
+        // The split's datasets hold its rows of `dataset` in order.
+        dataCheck = withPreprocessFailures(dataCheck, splitBuilt.failures, part, name, split[name]);
         parts[name] = part.subset(splitBuilt.kept);
       }
       // Under "fail" the remaining splits are still preprocessed, so the report lists every record.

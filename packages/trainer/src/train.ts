@@ -1,14 +1,10 @@
 import { rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import {
-  type ComposedInput,
   composeModel,
-  createFeatureCache,
   type DataCheckReport,
   type Dataset,
   ErrorCode,
-  type FeatureBatch,
   type FeatureCache,
   type FittedEncoder,
   hashValue,
@@ -25,7 +21,6 @@ import {
   saveBundle,
   skippedRecords,
   type TaskSpec,
-  type TensorTable,
   type TrainerCallbacks,
   type TrainingHistory,
   type TrainingOptions,
@@ -34,23 +29,17 @@ import * as tf from '@tensorflow/tfjs';
 import { type BackendChoice, useBackendWithLabel } from './backend.js';
 import { pluginModules, replicaRecipe } from './data-parallel/recipe.js';
 import { encodeTargets, fitLabels } from './labels.js';
-import { createPreprocessPool } from './parallel-preprocess/pool.js';
 import { resolveRegistry } from './plugins.js';
 import { createPredictor, type Predictor } from './predictor.js';
 import { createProgressReporter, type ProgressOptions } from './progress.js';
 import type { EvaluationReport } from './report/build-report.js';
-import {
-  type EvaluationMetrics,
-  evaluationMetrics,
-  reportFromOutputs,
-  scoreOutputs,
-} from './report/model-outputs.js';
+import type { EvaluationMetrics } from './report/model-outputs.js';
 import { writeReport } from './report/write-report.js';
+import { evaluateSplits, prepareRunTables, type RunTables } from './run-tables.js';
 import { createSpecFusion, specTask } from './spec-parts.js';
-import { checkedSplit, packSplits, shouldStream, splitTables } from './split-tables.js';
-import { type PackedTable, PackFolder } from './streaming/packed-table.js';
+import { checkedSplit } from './split-tables.js';
 import { TrainerTables } from './streaming/trainer-tables.js';
-import { type AugmentedInput, createBatchAugmenter, disposeTable, fitEncoders } from './tables.js';
+import { createBatchAugmenter, fitEncoders } from './tables.js';
 
 export interface TrainOptions {
   /** The model spec as an object (validated here), or… */
@@ -160,55 +149,22 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const fusion = createSpecFusion(spec, registry);
   const seed = spec.training.seed;
   const composed = composeModel({ tf, spec, encoders, fusion, task, seed });
-  const cache = featureCache(options.cache, dataset);
-
-  let tables: Partial<Record<'train' | 'validation' | 'test', TensorTable | PackedTable>> = {};
-  // Training features of the inputs whose encoder augments, kept to augment each batch anew.
-  const augmentable: AugmentedInput[] = [];
-  const keepAugmentable = (input: ComposedInput, batch: FeatureBatch) => {
-    const fitted = encoders[input.field]!;
-    if (fitted.encoder.augment) augmentable.push({ input, fitted, batch });
-  };
-  // Streaming: the splits are packed into files in the run's own folder, removed at the end.
-  const packs = shouldStream(spec.training.streaming, split, composed.inputs)
-    ? new PackFolder(packRoot(options.cache, dataset))
-    : null;
+  let run: RunTables | null = null;
   let trainerTables: TrainerTables | null = null;
   try {
-    const pool = createPreprocessPool({
-      jobs: options.jobs,
-      plugins: pluginModules({ spec, baseDir, registry, encoders }),
-    });
-    const splitOptions = {
+    run = await prepareRunTables({
+      dataset,
+      split,
+      spec,
+      inputs: composed.inputs,
+      encoders,
+      dataCheck: checked.dataCheck,
       onInvalid,
-      cache,
-      pool,
+      cache: options.cache,
+      pool: { jobs: options.jobs, plugins: pluginModules({ spec, baseDir, registry, encoders }) },
       targets: (part: Dataset) => encodeTargets(task, labels, part),
-    };
-    const prepared = await (packs
-      ? packSplits(dataset, split, spec, composed.inputs, encoders, checked.dataCheck, {
-          ...splitOptions,
-          folder: packs,
-        })
-      : splitTables(dataset, split, spec, composed.inputs, encoders, checked.dataCheck, {
-          ...splitOptions,
-          onTrainBatch: keepAugmentable,
-        })
-    ).finally(() => pool.close());
-    tables = prepared.tables;
-    const { parts, dataCheck } = prepared;
-    if (packs) {
-      const train = tables.train as PackedTable;
-      for (const input of composed.inputs) {
-        const fitted = encoders[input.field]!;
-        if (!fitted.encoder.augment) continue;
-        augmentable.push({
-          input,
-          fitted,
-          packed: { features: train.files[input.featureInput]!, presence: train.files[input.presenceInput]! },
-        });
-      }
-    }
+    });
+    const { tables, parts, dataCheck, augmentable } = run;
 
     const trainer = registry.trainer(spec.training.trainer).create({});
     // A trainer that does not stream gets (and evaluates) the splits as tensors.
@@ -255,31 +211,17 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     // The default folder lies inside the bundle folder, which saving replaces as a whole.
     if (checkpointDir && options.checkpointDir === undefined)
       await rm(checkpointDir, { recursive: true, force: true });
-    const metrics: { validation?: EvaluationMetrics; test?: EvaluationMetrics } = {};
-    let report: EvaluationReport | null = null;
-    for (const name of ['validation', 'test'] as const) {
-      const table = tables[name];
-      if (!table) continue;
-      const base = await trainer.evaluate(composed.model, task, trainerTables.forEvaluation(table));
-      const scored = await scoreOutputs({
-        model: composed.model,
-        inspect: composed.inspect,
-        table,
-        fields: composed.inputs.map((input) => input.field),
-      });
-      metrics[name] = evaluationMetrics(task, base, scored);
-      report = reportFromOutputs({
-        task,
-        scored,
-        records: parts[name].ids,
-        split: name,
-        spec,
-        model: composed.model,
-        history,
-        loss: base.loss,
-        skipped: skippedRecords(dataCheck),
-      });
-    }
+    const { metrics, report } = await evaluateSplits({
+      trainer,
+      trainerTables,
+      run,
+      model: composed.model,
+      inspect: composed.inspect,
+      task,
+      spec,
+      inputs: composed.inputs,
+      history,
+    });
     if (options.reportDir && report) await writeReport(options.reportDir, report);
     const fieldTypes = Object.fromEntries(
       [...spec.inputs.map((i) => i.field), spec.output.field]
@@ -320,19 +262,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     throw error;
   } finally {
     trainerTables?.dispose();
-    for (const table of Object.values(tables)) {
-      if ('files' in table) await table.dispose();
-      else disposeTable(table);
-    }
-    packs?.remove();
+    await run?.dispose();
   }
-}
-
-/** Where a run packs its splits: `packs/` in the feature cache's folder, else in the system's temp folder. */
-function packRoot(option: TrainOptions['cache'], dataset: Dataset): string {
-  if (typeof option === 'string') return path.join(option, 'packs');
-  if (option === undefined) return path.join(dataset.root, '.omnifuse-cache', 'packs');
-  return path.join(os.tmpdir(), 'omnifuse-packs');
 }
 
 function emptyTrainingSplit(dataset: Dataset, skipped: number): OmnifuseError {
@@ -402,10 +333,4 @@ function preprocessingFingerprint(
   return hashValue(
     JSON.parse(JSON.stringify({ labels, states }, (_, v) => (typeof v === 'bigint' ? `${v}n` : v))),
   );
-}
-
-function featureCache(option: TrainOptions['cache'], dataset: Dataset): FeatureCache | undefined {
-  if (option === false) return undefined;
-  if (option && typeof option === 'object') return option;
-  return createFeatureCache({ dir: option ?? path.join(dataset.root, '.omnifuse-cache') });
 }

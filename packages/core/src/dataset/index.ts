@@ -4,6 +4,7 @@ export {
   type InlineManifest,
   type LoadManifestOptions,
   loadManifest,
+  RECORDS_ON_DISK_BYTES,
 } from './dataset.js';
 export { labelSet } from './labels.js';
 export { manifestFormatOf, type ParseManifestOptions, parseManifestText } from './manifest-format.js';

@@ -49,7 +49,8 @@ export function manifestFormatOf(file: string, format?: ManifestFormat): Manifes
   });
 }
 
-function lineError(file: string, line: number, message: string, cause?: unknown): OmnifuseError {
+/** An `E_MANIFEST` error at a 1-based line of a manifest file. */
+export function lineError(file: string, line: number, message: string, cause?: unknown): OmnifuseError {
   return new OmnifuseError({
     code: ErrorCode.Manifest,
     message: `line ${line}: ${message}`,
@@ -131,7 +132,7 @@ function parseJsonArray(text: string, file: string): Record<string, unknown>[] {
   return value;
 }
 
-function checkColumns(names: readonly string[], file: string): string[] {
+export function checkColumns(names: readonly string[], file: string): string[] {
   const seen = new Set<string>();
   return names.map((raw, i) => {
     const name = String(raw).trim();
@@ -148,20 +149,35 @@ function parseDelimited(
   format: 'csv' | 'tsv',
   options: ParseManifestOptions,
 ): Record<string, unknown>[] {
-  const quote = options.quote ?? (format === 'csv' ? '"' : false);
   try {
     return parseCsv(text, {
+      ...delimitedSyntax(format, options),
       columns: options.columns
         ? checkColumns(options.columns, file)
         : (header: string[]) => checkColumns(header, file),
-      delimiter: options.delimiter ?? (format === 'csv' ? ',' : '\t'),
-      quote: quote === false ? null : quote,
-      bom: true,
-      skip_empty_lines: true,
     }) as Record<string, unknown>[];
   } catch (cause) {
-    if (OmnifuseError.isInstance(cause)) throw cause;
-    const line = (cause as { lines?: number }).lines ?? 0;
-    throw lineError(file, line, (cause as Error).message.replace(/ (at|on) line \d+/, ''), cause);
+    throw delimitedError(file, cause);
   }
+}
+
+/** The csv-parse options for a CSV/TSV manifest's syntax (delimiter, quote, BOM, blank lines). */
+export function delimitedSyntax(
+  format: 'csv' | 'tsv',
+  options: ParseManifestOptions,
+): { delimiter: string; quote: string | null; bom: true; skip_empty_lines: true } {
+  const quote = options.quote ?? (format === 'csv' ? '"' : false);
+  return {
+    delimiter: options.delimiter ?? (format === 'csv' ? ',' : '\t'),
+    quote: quote === false ? null : quote,
+    bom: true,
+    skip_empty_lines: true,
+  };
+}
+
+/** A csv-parse error as an `E_MANIFEST` error naming the file and line. */
+export function delimitedError(file: string, cause: unknown): OmnifuseError {
+  if (OmnifuseError.isInstance(cause)) return cause;
+  const line = (cause as { lines?: number }).lines ?? 0;
+  return lineError(file, line, (cause as Error).message.replace(/ (at|on) line \d+/, ''), cause);
 }

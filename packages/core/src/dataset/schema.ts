@@ -123,11 +123,16 @@ export const CATEGORY_MAX_DISTINCT = 20;
  * half the values: names, ids, free words). Otherwise category: few distinct, short values.
  */
 export function categoryOrText(values: readonly string[], distinct: number): 'category' | 'text' {
-  if (values.length === 0) return 'text';
   let tokens = 0;
   for (const value of values) tokens += countTokens(value);
-  if (tokens / values.length > TEXT_MIN_MEAN_TOKENS) return 'text';
-  if (distinct > CATEGORY_MAX_DISTINCT && distinct > 0.5 * values.length) return 'text';
+  return categoryOrTextOf(tokens, values.length, distinct);
+}
+
+/** {@link categoryOrText} from the counts alone (a manifest read once, without keeping its values). */
+function categoryOrTextOf(tokens: number, values: number, distinct: number): 'category' | 'text' {
+  if (values === 0) return 'text';
+  if (tokens / values > TEXT_MIN_MEAN_TOKENS) return 'text';
+  if (distinct > CATEGORY_MAX_DISTINCT && distinct > 0.5 * values) return 'text';
   return 'category';
 }
 
@@ -162,41 +167,95 @@ export function fieldNames(records: readonly DataRecord[]): string[] {
  * A field whose values disagree gets its most common kind; `validateRecords` then reports the rest.
  */
 export function inferSchema(records: readonly DataRecord[]): Record<string, FieldSummary> {
-  const schema: Record<string, FieldSummary> = {};
-  for (const field of fieldNames(records)) {
-    const votes = new Map<ValueKind, number>();
-    // Strings are their own keys (no prefixed copy of every value); other kinds get distinctKey's.
-    const distinctStrings = new Set<string>();
-    const distinct = new Set<string>();
-    const texts: string[] = [];
-    let missing = 0;
-    for (const record of records) {
-      const value = record[field];
-      if (isMissing(value)) {
-        missing++;
-        continue;
-      }
-      const kind = classifyValue(value);
-      votes.set(kind, (votes.get(kind) ?? 0) + 1);
-      if (typeof value === 'string' && kind !== 'number') distinctStrings.add(value);
-      else distinct.add(distinctKey(value, kind));
-      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
-        texts.push(String(value));
-      } else if (Array.isArray(value)) texts.push(value.join(' '));
-    }
-    const present = records.length - missing;
-    const distinctCount = distinctStrings.size + distinct.size;
-    schema[field] = {
-      type: decideType(votes, texts, distinctCount),
-      present,
-      missing,
-      distinct: distinctCount,
-    };
-  }
-  return schema;
+  const schema = createSchemaAccumulator();
+  for (const record of records) schema.add(record);
+  return schema.finish().schema;
 }
 
-function decideType(votes: Map<ValueKind, number>, texts: string[], distinct: number): FieldType {
+/**
+ * {@link inferSchema} one record at a time, so a manifest too large to hold can be typed in one pass
+ * over its file: per field it keeps the kind votes, the distinct values and a token count, not the
+ * values themselves.
+ */
+export interface SchemaAccumulator {
+  add(record: DataRecord): void;
+  /** Each field's summary, and the field names in order of first appearance; the tallies are freed. */
+  finish(): { schema: Record<string, FieldSummary>; fields: string[] };
+}
+
+interface FieldTally {
+  readonly votes: Map<ValueKind, number>;
+  // Strings are their own keys (no prefixed copy of every value); other kinds get distinctKey's.
+  readonly distinctStrings: Set<string>;
+  readonly distinct: Set<string>;
+  present: number;
+  /** Values that read as words (strings, numbers, booleans, string lists) and their tokens. */
+  texts: number;
+  tokens: number;
+}
+
+export function createSchemaAccumulator(): SchemaAccumulator {
+  const tallies = new Map<string, FieldTally>();
+  let records = 0;
+  return {
+    add(record) {
+      records++;
+      for (const field of Object.keys(record)) {
+        let tally = tallies.get(field);
+        if (tally === undefined) {
+          tally = {
+            votes: new Map(),
+            distinctStrings: new Set(),
+            distinct: new Set(),
+            present: 0,
+            texts: 0,
+            tokens: 0,
+          };
+          tallies.set(field, tally);
+        }
+        const value = record[field];
+        if (isMissing(value)) continue;
+        tally.present++;
+        const kind = classifyValue(value);
+        tally.votes.set(kind, (tally.votes.get(kind) ?? 0) + 1);
+        if (typeof value === 'string' && kind !== 'number') tally.distinctStrings.add(value);
+        else tally.distinct.add(distinctKey(value, kind));
+        if (typeof value === 'string') {
+          tally.texts++;
+          tally.tokens += countTokens(value);
+        } else if (typeof value === 'number' || typeof value === 'boolean') {
+          tally.texts++;
+          tally.tokens += countTokens(String(value));
+        } else if (Array.isArray(value)) {
+          tally.texts++;
+          tally.tokens += countTokens(value.join(' '));
+        }
+      }
+    },
+    finish() {
+      const schema: Record<string, FieldSummary> = {};
+      for (const [field, tally] of tallies) {
+        const distinct = tally.distinctStrings.size + tally.distinct.size;
+        schema[field] = {
+          type: decideType(tally.votes, tally.tokens, tally.texts, distinct),
+          present: tally.present,
+          missing: records - tally.present,
+          distinct,
+        };
+      }
+      const fields = [...tallies.keys()];
+      tallies.clear();
+      return { schema, fields };
+    },
+  };
+}
+
+function decideType(
+  votes: Map<ValueKind, number>,
+  tokens: number,
+  texts: number,
+  distinct: number,
+): FieldType {
   if (votes.size === 0) return 'text';
   const strings = votes.get('string') ?? 0;
   if (strings > 0) {
@@ -222,7 +281,7 @@ function decideType(votes: Map<ValueKind, number>, texts: string[], distinct: nu
     case 'list':
       return 'category';
     default:
-      return categoryOrText(texts, distinct);
+      return categoryOrTextOf(tokens, texts, distinct);
   }
 }
 
@@ -236,11 +295,23 @@ export function coerceRecords(
   fieldTypes: Readonly<Record<string, FieldType>>,
   keep: readonly string[] = [],
 ): DataRecord[] {
+  const coerce = recordCoercion(fieldTypes, keep);
+  return coerce === undefined ? records.slice() : records.map(coerce);
+}
+
+/**
+ * {@link coerceRecords} for one record at a time (records read from a manifest on demand), or
+ * undefined when no field needs converting.
+ */
+export function recordCoercion(
+  fieldTypes: Readonly<Record<string, FieldType>>,
+  keep: readonly string[] = [],
+): ((record: DataRecord) => DataRecord) | undefined {
   const fields = Object.entries(fieldTypes).filter(
     ([field, type]) => !keep.includes(field) && (type === 'number' || type === 'vector'),
   );
-  if (fields.length === 0) return records.slice();
-  return records.map((record) => {
+  if (fields.length === 0) return undefined;
+  return (record) => {
     let out: Record<string, unknown> | undefined;
     for (const [field, type] of fields) {
       const value = record[field];
@@ -255,5 +326,5 @@ export function coerceRecords(
       }
     }
     return out ?? record;
-  });
+  };
 }

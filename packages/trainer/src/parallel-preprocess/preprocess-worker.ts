@@ -17,6 +17,7 @@ import {
   preprocessField,
   type Registry,
 } from '@omnifuse/core';
+import { heapBudget } from '../heap-budget.js';
 import { resolveRegistry } from '../plugins.js';
 import { omnifuseFields, serializeError } from '../thread-errors.js';
 import type { SliceError, SliceFailure, SliceResult, SliceTask } from './protocol.js';
@@ -26,11 +27,16 @@ const registries = new Map<string, Promise<Registry>>();
 const caches = new Map<string, FeatureCache>();
 const encoders = new Map<string, EncoderV1<unknown, unknown>>();
 
+// This thread's garbage stays within a fixed slack, whatever the number of records it preprocesses.
+const collectWhenOverBudget = heapBudget();
+
 export default async function preprocessSlice(task: SliceTask): Promise<SliceResult | SliceError> {
   try {
     return await preprocessInThread(task);
   } catch (error) {
     return { error: serializeError(error) };
+  } finally {
+    collectWhenOverBudget();
   }
 }
 

@@ -14,6 +14,7 @@ import {
   type RecordFailure,
   tensorDTypeOf,
 } from '@omnifuse/core';
+import { heapBudget } from '../heap-budget.js';
 import type { PreprocessPool } from '../parallel-preprocess/pool.js';
 import { missingInputFailure } from '../tables.js';
 import type { PackedColumn, StorageDtype } from './columns.js';
@@ -61,6 +62,8 @@ export async function packSplit(
   const n = dataset.size;
   const failures: RecordFailure[] = [];
   const written: { input: ComposedInput; features: string | null; presence: Float32Array | null }[] = [];
+  // Each chunk's records and features die in the old generation: keep their garbage bounded.
+  const collectWhenOverBudget = heapBudget();
   for (const [k, input] of inputs.entries()) {
     const optional = spec.inputs.find((i) => i.field === input.field)?.optional ?? false;
     if (!dataset.fields.includes(input.field) && (optional || n === 0)) {
@@ -88,6 +91,7 @@ export async function packSplit(
     const chunkPresence = new Float32Array(new SharedArrayBuffer(Math.min(chunk, n) * 4));
     await writeAtomically([features], async ([featureFd]) => {
       for (let start = 0; start < n; start += chunk) {
+        collectWhenOverBudget();
         const rows = Array.from({ length: Math.min(chunk, n - start) }, (_, i) => start + i);
         const part = dataset.subset(rows);
         const fieldOptions = {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -7,6 +7,7 @@ import {
   type EncoderPluginV1,
   ErrorCode,
   isStreamedTable,
+  loadManifest,
   type ModelSpecInput,
   OmnifuseError,
   type TrainerFitArgs,
@@ -105,6 +106,20 @@ describe('training.streaming', () => {
     // Predictions of the trained model agree as well.
     const sample = records.filter((r) => r.split === 'test').slice(0, 20);
     expect(await streamed.model.predict(sample)).toEqual(await inMemory.model.predict(sample));
+  });
+
+  it('trains the same from a manifest whose records stay on disk (records: "file")', async () => {
+    const manifest = path.join(work, 'records.jsonl');
+    writeFileSync(manifest, `${records.map((record) => JSON.stringify(record)).join('\n')}\n`);
+    const dataset = await loadManifest(manifest, { records: 'file' });
+    const fromDisk = await train({
+      spec: spec('always'),
+      dataset,
+      registry,
+      cache: path.join(work, 'cache'),
+      onInvalid: 'skip',
+    });
+    expect(outcome(fromDisk)).toEqual(outcome(inMemory));
   });
 
   it('with 2 data-parallel workers reading the packed files, equals the in-memory 2-worker run', async () => {
