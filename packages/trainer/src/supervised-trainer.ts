@@ -28,6 +28,7 @@ import { correctCount, decisionsPerExample, exampleLosses } from './losses.js';
 import { createLrScheduler } from './lr-schedules.js';
 import { createOptimizer, type TrainerOptimizer } from './optimizers.js';
 import { type ParamGroup, paramGroupScales, paramGroupSchema } from './param-groups.js';
+import { TRAINER_ID } from './trainer-id.js';
 import { type LossShaping, resolveClassWeights, trainingLoss } from './training-loss.js';
 import {
   type RunState,
@@ -36,7 +37,7 @@ import {
   type TrainingParts,
 } from './training-state.js';
 
-export const TRAINER_ID = 'trainer:supervised';
+export { TRAINER_ID };
 export const PACKAGE_NAME = '@omnifuse/trainer';
 
 export const supervisedTrainerOptionsSchema = z

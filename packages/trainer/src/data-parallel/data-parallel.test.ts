@@ -174,4 +174,33 @@ describe('train() with data-parallel workers', () => {
     expect(fields[1]).toEqual(fields[0]);
     expect((errors[1] as Error).message).toMatch(/cannot augment r7/);
   });
+
+  it('turns a heap overflow in a worker into the error the calling thread gives: batch and input sizes', async () => {
+    const spec = (workers: number): ModelSpecInput => ({
+      plugins: ['./src/fixtures/heap-overflow-plugin.ts'],
+      inputs: [{ field: 'x', encoder: 'test:heap-overflow', options: { hidden: [4] } }],
+      output: { type: 'classification', field: 'label' },
+      split: { type: 'random', ratios: { train: 1 }, seed: 1 },
+      training: { epochs: 1, batchSize: 8, workers },
+      backend: 'wasm',
+    });
+    const dataset = createDataset(clusters(40));
+    const errors: unknown[] = [];
+    for (const workers of [1, 2]) {
+      errors.push(
+        await train({ spec: spec(workers), dataset, cache: false, baseDir: PACKAGE_DIR }).catch(
+          (e: unknown) => e,
+        ),
+      );
+    }
+    for (const error of errors) {
+      expect(OmnifuseError.isInstance(error)).toBe(true);
+      expect((error as OmnifuseError).code).toBe('E_TRAINING');
+      expect((error as Error).message).toMatch(/WebAssembly heap ran out .* lower training\.batchSize/);
+    }
+    // One thread takes the whole batch of 8; each of two workers its 4 rows.
+    expect((errors[0] as OmnifuseError).found).toMatchObject({ batchSize: 8 });
+    expect((errors[1] as OmnifuseError).found).toMatchObject({ batchSize: 4 });
+    expect(Object.values((errors[1] as OmnifuseError).found as object)).toHaveLength(2);
+  });
 });

@@ -20,10 +20,12 @@ import {
 } from '@omnifuse/core';
 import * as tf from '@tensorflow/tfjs';
 import { freezeLayersByName } from '../fine-tune-layers.js';
+import { heapOverflowError } from '../heap-errors.js';
 import { correctCount, exampleLosses } from '../losses.js';
 import { createSpecFusion } from '../spec-parts.js';
 import { augmentRows } from '../tables.js';
 import { serializeError } from '../thread-errors.js';
+import { TRAINER_ID } from '../trainer-id.js';
 import { type LossShaping, trainingLossSum } from '../training-loss.js';
 import { layersWithCalls } from '../training-state.js';
 import { type FromWorker, offsetsOf, type ToWorker, type WorkerInit } from './protocol.js';
@@ -91,7 +93,19 @@ class Replica {
 
   handle(message: ToWorker): FromWorker {
     this.loadWeights(message.weightsVersion);
-    return message.type === 'step' ? this.step(message) : this.evaluate(message.start, message.end);
+    try {
+      return message.type === 'step' ? this.step(message) : this.evaluate(message.start, message.end);
+    } catch (error) {
+      // As on the main thread: a heap that overflows names the batch and the inputs' sizes.
+      throw heapOverflowError(error, {
+        step: message.type === 'step' ? "a worker's share of a training step" : "a worker's evaluation",
+        batchSize: message.type === 'step' ? message.rows.length : init.evaluationBatchSize,
+        columns: this.model.inputNames.map(
+          (name, i) => [name, { shape: (this.model.inputs[i]!.shape as number[]).slice(1) }] as const,
+        ),
+        plugin: TRAINER_ID,
+      });
+    }
   }
 
   /** Copies the shared weights into this replica's variables when the main thread changed them. */
