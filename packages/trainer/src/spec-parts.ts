@@ -1,4 +1,5 @@
 import {
+  type EncoderV1,
   type FusionV1,
   inPluginStepSync,
   type ModelSpec,
@@ -19,4 +20,19 @@ export function createSpecFusion(spec: ModelSpec, registry: Registry): FusionV1 
         registry.fusion(fusionSpec.type).create(fusionSpec.options),
       )
     : undefined;
+}
+
+/**
+ * Each input's encoder, created from its plugin (its options validated), by field: done before any
+ * data is read, so a typo in an option costs nothing but the error.
+ */
+export function createSpecEncoders(spec: ModelSpec, registry: Registry): Record<string, EncoderV1> {
+  const created: Record<string, EncoderV1> = {};
+  for (const input of spec.inputs) {
+    const plugin = registry.encoder(input.encoder);
+    created[input.field] = inPluginStepSync({ plugin: plugin.id, step: 'create', field: input.field }, () =>
+      plugin.create(input.options),
+    ) as EncoderV1;
+  }
+  return created;
 }

@@ -34,6 +34,8 @@ export interface CheckedSplitOptions {
   readonly onInvalid: OnInvalid;
   /** Where the encoders come from (training), or… */
   readonly registry?: Registry;
+  /** …the encoders already created for training (`createSpecEncoders`), or… */
+  readonly created?: Readonly<Record<string, EncoderV1>>;
   /** …the fitted encoders of a trained model (fine-tuning, evaluation). */
   readonly encoders?: Readonly<Record<string, FittedEncoder>>;
   /** Labels a trained model knows. */
@@ -54,7 +56,7 @@ export async function checkedSplit(
   const full = splitDataset(dataset, spec.split);
   const dataCheck = await checkDataset(dataset, spec, {
     registry: options.registry,
-    encoders: options.encoders && encoderMap(options.encoders),
+    encoders: options.created ?? (options.encoders && encoderMap(options.encoders)),
     knownLabels: options.knownLabels,
     split: full,
   });

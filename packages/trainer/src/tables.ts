@@ -30,18 +30,23 @@ import * as tf from '@tensorflow/tfjs';
 import type { PreprocessPool } from './parallel-preprocess/pool.js';
 import { type PackedColumn, readRowsSync } from './streaming/columns.js';
 
-/** Creates each input's encoder from its plugin and fits it on the training records only. */
+/**
+ * Fits each input's encoder on the training records only: the `created` ones (see
+ * `createSpecEncoders`), else each created from its plugin here.
+ */
 export async function fitEncoders(
   spec: ModelSpec,
   registry: Registry,
   train: Dataset,
+  created?: Readonly<Record<string, EncoderV1>>,
 ): Promise<Record<string, FittedEncoder>> {
   const fitted: Record<string, FittedEncoder> = {};
   for (const input of spec.inputs) {
-    const plugin = registry.encoder(input.encoder);
-    const encoder = inPluginStepSync({ plugin: plugin.id, step: 'create', field: input.field }, () =>
-      plugin.create(input.options),
-    );
+    const encoder =
+      created?.[input.field] ??
+      inPluginStepSync({ plugin: input.encoder, step: 'create', field: input.field }, () =>
+        registry.encoder(input.encoder).create(input.options),
+      );
     const media = isMediaField(train, input.field, encoder.modality);
     const values: unknown[] = [];
     const records: (string | number)[] = [];

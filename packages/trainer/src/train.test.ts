@@ -10,6 +10,7 @@ import {
   type DataCheckReport,
   ErrorCode,
   type ModelSpecInput,
+  type OmnifuseError,
   vectorEncoderPlugin,
 } from '@omnifuse/core';
 import { createMockEncoderPlugin, mockConcatFusionPlugin } from '@omnifuse/core/testing';
@@ -145,6 +146,48 @@ describe('train() on real MNIST', () => {
       const [prediction] = await result.model.predict([{ x: [1, 2, 3], extra: null }]);
       expect(['red', 'green', 'blue']).toContain(prediction!.prediction);
       expect(result.bundle).toBeNull();
+    });
+
+    it("validates every plugin's options before reading any data", async () => {
+      // A fusion that refuses an unknown option, as the real ones do.
+      const strictFusion = {
+        ...mockConcatFusionPlugin,
+        id: 'fusion:strict',
+        create: (options: unknown) => {
+          const unknown = Object.keys((options ?? {}) as object);
+          if (unknown.length > 0) throw new Error(`unknown option "${unknown[0]}"`);
+          return mockConcatFusionPlugin.create({});
+        },
+      };
+      const attempt = (spec: ModelSpecInput) =>
+        train({
+          spec,
+          manifestPath: path.join(os.tmpdir(), 'omnifuse-no-such-folder', 'records.jsonl'),
+          registry: [createMockEncoderPlugin(), strictFusion],
+          cache: false,
+        }).then(
+          () => {
+            throw new Error('expected train() to fail');
+          },
+          (e: unknown) => e as OmnifuseError,
+        );
+      const inputs = [
+        { field: 'x', encoder: 'vector:mlp', options: { hidden: [8] } },
+        { field: 'extra', encoder: 'mock:numbers', optional: true },
+      ];
+      const badFusion = await attempt(
+        smallSpec({ inputs, fusion: { type: 'fusion:strict', options: { dimm: 8 } } }),
+      );
+      expect(badFusion).toMatchObject({ plugin: 'fusion:strict', step: 'create' });
+      expect(badFusion.message).toMatch(/unknown option "dimm"/);
+      const badEncoder = await attempt(
+        smallSpec({ inputs: [{ field: 'x', encoder: 'vector:mlp', options: { hidden: 'eight' } }] }),
+      );
+      expect(badEncoder).toMatchObject({ plugin: 'vector:mlp', step: 'create', field: 'x' });
+      // With valid options the same call gets as far as the data: the manifest is not there.
+      const noData = await attempt(smallSpec({ inputs, fusion: { type: 'fusion:strict' } }));
+      expect(noData).toMatchObject({ code: ErrorCode.Manifest });
+      expect(noData.message).toMatch(/manifest not found/);
     });
 
     it('names the record when a required input is missing', async () => {

@@ -36,7 +36,7 @@ import type { EvaluationReport } from './report/build-report.js';
 import type { EvaluationMetrics } from './report/model-outputs.js';
 import { writeReport } from './report/write-report.js';
 import { evaluateSplits, prepareRunTables, type RunTables } from './run-tables.js';
-import { createSpecFusion, specTask } from './spec-parts.js';
+import { createSpecEncoders, createSpecFusion, specTask } from './spec-parts.js';
 import { checkedSplit } from './split-tables.js';
 import { TrainerTables } from './streaming/trainer-tables.js';
 import { createBatchAugmenter, fitEncoders } from './tables.js';
@@ -136,17 +136,24 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const { tfjsBackend: backend, label: backendLine } = await useBackendWithLabel(
     options.backend ?? spec.backend,
   );
+  // Every plugin is created (its options validated) before any data is read.
+  const created = createSpecEncoders(spec, registry);
+  const fusion = createSpecFusion(spec, registry);
   const dataset = options.dataset ?? (await loadData(options, spec, baseDir));
   const onInvalid = options.onInvalid ?? spec.onInvalid;
-  const checked = await checkedSplit(dataset, spec, { registry, onInvalid, onCheck: options.onCheck });
+  const checked = await checkedSplit(dataset, spec, {
+    registry,
+    created,
+    onInvalid,
+    onCheck: options.onCheck,
+  });
   const { split } = checked;
   const trainSet = split.datasets.train;
   if (trainSet.size === 0) throw emptyTrainingSplit(dataset, checked.dataCheck.invalid);
 
   const labels = fitLabels(specTask(spec), trainSet);
   const task: TaskSpec & { labels: readonly string[] } = { ...specTask(spec), labels };
-  const encoders = await fitEncoders(spec, registry, trainSet);
-  const fusion = createSpecFusion(spec, registry);
+  const encoders = await fitEncoders(spec, registry, trainSet, created);
   const seed = spec.training.seed;
   const composed = composeModel({ tf, spec, encoders, fusion, task, seed });
   let run: RunTables | null = null;
