@@ -30,7 +30,7 @@ import {
   type ScoredOutputs,
   scoreOutputs,
 } from './report/model-outputs.js';
-import { encoderMap } from './split-tables.js';
+import { encoderMap, inputBytesPerRow } from './split-tables.js';
 import { evaluate } from './supervised-trainer.js';
 import { featureTable, featureTensors } from './tables.js';
 
@@ -282,11 +282,7 @@ export function createPredictor(parts: PredictorParts): Predictor {
 export const CHUNK_BYTES = 64 * 1024 * 1024;
 
 function chunkRows(inputs: readonly ComposedInput[]): number {
-  const perRow = inputs.reduce(
-    (sum, input) => sum + 4 * (input.featureSpec.shape.reduce((a, b) => a * b, 1) + 1),
-    0,
-  );
-  return Math.max(256, Math.min(65_536, Math.floor(CHUNK_BYTES / Math.max(1, perRow))));
+  return Math.max(256, Math.min(65_536, Math.floor(CHUNK_BYTES / Math.max(1, inputBytesPerRow(inputs)))));
 }
 
 /** The loss and accuracy of several chunks, weighted by their sizes (one chunk: its own result). */

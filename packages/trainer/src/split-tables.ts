@@ -230,11 +230,12 @@ export const STREAMING_THRESHOLD_BYTES = 512 * 1024 * 1024;
 /** Bytes the splits' model inputs take as tensors (4 bytes per element, plus presence). */
 export function splitBytes(split: DatasetSplit, inputs: readonly ComposedInput[]): number {
   const rows = SPLITS.reduce((sum, name) => sum + split.datasets[name].size, 0);
-  const perRow = inputs.reduce(
-    (sum, input) => sum + 4 * (input.featureSpec.shape.reduce((a, b) => a * b, 1) + 1),
-    0,
-  );
-  return rows * perRow;
+  return rows * inputBytesPerRow(inputs);
+}
+
+/** Bytes one record's model inputs take as tensors (4 bytes per element, plus presence). */
+export function inputBytesPerRow(inputs: readonly ComposedInput[]): number {
+  return inputs.reduce((sum, input) => sum + 4 * (input.featureSpec.shape.reduce((a, b) => a * b, 1) + 1), 0);
 }
 
 /** The split with the given rows (of the full dataset) left out. */
