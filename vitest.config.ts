@@ -13,6 +13,7 @@ export default defineConfig({
       'packages/*/test/**/*.test.ts',
       'apps/*/src/**/*.test.ts',
       'examples/**/*.test.ts',
+      'scripts/**/*.test.ts',
     ],
     testTimeout: 120_000,
     hookTimeout: 300_000,

@@ -1,12 +1,12 @@
 // One training epoch of MultiBench's AV-MNIST late-fusion LeNet (the model of bench/lenet-lf.mjs:
 // vision:cnn LeNet on 28×28, audio:cnn2d LeNet on 112×112, fusion:concat, MLP head) on each tfjs
-// backend omnifuse can load here — webgpu (Dawn), tensorflow-gpu, tensorflow, wasm, cpu — each in
+// backend omnifuse can load here (BACKEND_NAMES: tensorflow-gpu, webgpu on Dawn, tensorflow, wasm, cpu), each in
 // its own process (a tfjs backend is process-wide), with the same seeded synthetic data and
 // weights. Prints samples/s per backend and the ratio of each to the CPU backends measured in the
 // same run. Needs nothing from the network: run it from a copy of the repository with node_modules.
 //
 //   node --conditions=@omnifuse/source --import tsx bench/backends-lenet-lf.mjs \
-//     [--backends=webgpu,tensorflow-gpu,tensorflow,wasm,cpu] [--samples=400] [--batch=40] [--allow-software]
+//     [--backends=tensorflow-gpu,webgpu,tensorflow,wasm,cpu] [--samples=400] [--batch=40] [--allow-software]
 //
 // A backend that cannot load is listed with the reason. `webgpu` on a software adapter (Mesa
 // llvmpipe) runs only with --allow-software, and its row says so: that number is no GPU's.
@@ -28,7 +28,7 @@ const allowSoftware = args.has('allow-software');
 
 /** Worker: one backend, a 2-batch warm-up, then one timed epoch; prints one JSON line. */
 async function worker(name) {
-  const { selectBackend } = await import('@omnifuse/core');
+  const { selectBackend } = await import('@omnifuse/runtime');
   const { createSupervisedTrainer } = await import('@omnifuse/trainer');
   const backend = await selectBackend(name, { webgpu: { allowSoftware } });
   const tf = backend.tf;
@@ -62,9 +62,8 @@ async function worker(name) {
 }
 
 async function main() {
-  const names = (args.get('backends') ?? 'webgpu,tensorflow-gpu,tensorflow,wasm,cpu')
-    .split(',')
-    .filter(Boolean);
+  const { BACKEND_NAMES } = await import('@omnifuse/core');
+  const names = (args.get('backends') ?? BACKEND_NAMES.join(',')).split(',').filter(Boolean);
   const rows = [];
   for (const name of names) {
     const run = spawnSync(

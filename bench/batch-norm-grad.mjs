@@ -15,7 +15,7 @@ const shape = (args.get('shape') ?? '40,112,112,6').split(',').map(Number);
 const reps = Number(args.get('reps') ?? 7);
 const backend = args.get('backend') ?? 'wasm';
 
-const { fusedBatchNormGrad } = await import('../packages/core/src/kernels/fused-batch-norm-grad.ts');
+const { fusedBatchNormGrad } = await import('../packages/runtime/src/kernels/fused-batch-norm-grad.ts');
 await tf.setBackend(backend);
 await tf.ready();
 const grads = { tfjs: tf.getGradient('FusedBatchNorm'), omnifuse: fusedBatchNormGrad(tf) };

@@ -59,9 +59,9 @@ async function benchFilterGradient() {
   let simd;
   let geometry;
   try {
-    js = await import('../packages/core/src/kernels/conv2d-backprop-filter.ts');
-    simd = await import('../packages/core/src/kernels/conv2d-backprop-filter-wasm.ts');
-    geometry = await import('../packages/core/src/kernels/kernel-types.ts');
+    js = await import('../packages/runtime/src/kernels/conv2d-backprop-filter.ts');
+    simd = await import('../packages/runtime/src/kernels/conv2d-backprop-filter-wasm.ts');
+    geometry = await import('../packages/runtime/src/kernels/kernel-types.ts');
   } catch {
     console.log(
       'Conv2DBackpropFilter kernels: skipped (run with `node --import tsx` to load them from source)',
@@ -111,7 +111,7 @@ async function benchFilterGradient() {
 async function benchInputGradient() {
   let kernel;
   try {
-    kernel = await import('../packages/core/src/kernels/conv2d-backprop-input.ts');
+    kernel = await import('../packages/runtime/src/kernels/conv2d-backprop-input.ts');
   } catch {
     console.log(
       'Conv2DBackpropInput kernels: skipped (run with `node --import tsx` to load them from source)',
@@ -183,8 +183,8 @@ async function benchMaxPoolGradient() {
   let js;
   let simd;
   try {
-    js = await import('../packages/core/src/kernels/max-pool-grad.ts');
-    simd = await import('../packages/core/src/kernels/max-pool-grad-wasm.ts');
+    js = await import('../packages/runtime/src/kernels/max-pool-grad.ts');
+    simd = await import('../packages/runtime/src/kernels/max-pool-grad-wasm.ts');
   } catch {
     console.log('MaxPoolGrad kernels: skipped (run with `node --import tsx` to load them from source)');
     return;
@@ -257,17 +257,17 @@ if (!existsSync(path.join(mnistDir, 'train-images-idx3-ubyte.gz'))) {
  * `--source` skips a dist that may be older than the source.
  */
 async function loadKernels() {
-  const dist = path.resolve(here, '../packages/core/dist/index.js');
+  const dist = path.resolve(here, '../packages/runtime/dist/index.js');
   if (existsSync(dist) && args.get('source') !== 'true') {
-    const core = await import(dist);
-    if (typeof core.registerWasmTrainingKernels === 'function') return { ...core, from: 'dist' };
+    const runtime = await import(dist);
+    if (typeof runtime.registerWasmTrainingKernels === 'function') return { ...runtime, from: 'dist' };
   }
   try {
-    const src = '../packages/core/src/kernels/register-wasm-training-kernels.ts';
+    const src = '../packages/runtime/src/kernels/register-wasm-training-kernels.ts';
     return { ...(await import(src)), from: 'src (tsx)' };
   } catch (error) {
     console.error(
-      'Cannot load omnifuse kernels: build @omnifuse/core (npm run build -w @omnifuse/core) or run with ' +
+      'Cannot load omnifuse kernels: build @omnifuse/runtime (npm run build -w @omnifuse/runtime) or run with ' +
         '`node --import tsx bench/cnn-wasm-kernels.mjs`.',
     );
     console.error(String(error));

@@ -22,16 +22,20 @@ const batch = 40;
 const tfjs = await import('@tensorflow/tfjs');
 await import('@tensorflow/tfjs-backend-wasm');
 const builtInInputGrad = tfjs.getKernel('Conv2DBackpropInput', 'wasm');
-const core = await import('@omnifuse/core');
-const { tf } = await core.selectBackend('wasm');
-const { conv2dBackpropInputKernel } = await import('../packages/core/src/kernels/conv2d-backprop-input.ts');
+const { selectBackend } = await import('@omnifuse/runtime');
+const { tf } = await selectBackend('wasm');
+const { conv2dBackpropInputKernel } = await import(
+  '../packages/runtime/src/kernels/conv2d-backprop-input.ts'
+);
 // tfjs-core's own gradient, kept before anything replaces it again (selectBackend already did).
 const { fusedBatchNormGradConfig: tfjsBatchNormGrad } = await import(
   '@tensorflow/tfjs-core/dist/gradients/FusedBatchNorm_grad.js'
 ).catch(() => ({}));
-const { conv2dBackpropFilterKernel } = await import('../packages/core/src/kernels/conv2d-backprop-filter.ts');
-const { fusedBatchNormGrad } = await import('../packages/core/src/kernels/fused-batch-norm-grad.ts');
-const { maxPoolGradKernel } = await import('../packages/core/src/kernels/max-pool-grad.ts');
+const { conv2dBackpropFilterKernel } = await import(
+  '../packages/runtime/src/kernels/conv2d-backprop-filter.ts'
+);
+const { fusedBatchNormGrad } = await import('../packages/runtime/src/kernels/fused-batch-norm-grad.ts');
+const { maxPoolGradKernel } = await import('../packages/runtime/src/kernels/max-pool-grad.ts');
 
 function useKernels(which) {
   tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');

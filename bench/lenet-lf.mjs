@@ -145,7 +145,7 @@ async function main() {
 
   const workerCounts = (args.get('workers') ?? '1').split(',').filter(Boolean).map(Number);
 
-  const { selectBackend } = await import('@omnifuse/core');
+  const { selectBackend } = await import('@omnifuse/runtime');
   const { createSupervisedTrainer, replicaRecipe } = await import('@omnifuse/trainer');
   const backend = await selectBackend('wasm');
   const tf = backend.tf;

@@ -1,6 +1,6 @@
 // HTTP load on @omnifuse/serve: autocannon against `POST /v1/predict` with one trimodal JSON request
 // (an 8×8 grey PNG and a 0.25 s tone WAV as base64, plus a caption) on the tiny three-input bundle
-// the serve tests train (packages/serve/src/fixtures/tiny-bundle.ts: vision:cnn + optional
+// the serve tests train (packages/test-utils/src/tiny-bundle.ts: vision:cnn + optional
 // text:tfidf + optional audio:cnn1d, attention fusion, cpu backend). The baseline, measured in the
 // same run on the server's own loaded model, is `model.predict([record])` called directly
 // in-process, as many times as the server answered, once with 1 call in flight and once with
@@ -39,9 +39,7 @@ else if (args.has('overload')) await overload();
 else await steadyLoad();
 
 async function steadyLoad() {
-  const { greyPng, tinyPlugins, toneWav, trainTinyBundle } = await import(
-    '../packages/serve/src/fixtures/tiny-bundle.ts'
-  );
+  const { greyPng, tinyPlugins, toneWav, trainTinyBundle } = await import('@omnifuse/test-utils/tiny-bundle');
   const { createServer } = await import('../packages/serve/src/index.ts');
 
   const work = path.join(os.tmpdir(), 'omnifuse-bench-serve-load');
@@ -188,7 +186,7 @@ async function overload() {
   const shedCount = Number(args.get('shed-requests') ?? 10_000);
   const rounds = Number(args.get('rounds') ?? 2);
   const { noisyDigitPng, noisyToneWav, trainDemoSizedBundle } = await import(
-    '../packages/serve/src/fixtures/demo-sized-bundle.ts'
+    '@omnifuse/test-utils/demo-sized-bundle'
   );
   const work = path.join(os.tmpdir(), 'omnifuse-bench-serve-overload');
   const bundleDir = path.join(work, 'bundle');
@@ -380,7 +378,7 @@ async function startChild(bundleDir, shedConnection) {
 
 /** The child: serves the bundle, holds predictions on request, reports memory after gc. */
 async function serveChild() {
-  const { tinyPlugins } = await import('../packages/serve/src/fixtures/tiny-bundle.ts');
+  const { tinyPlugins } = await import('@omnifuse/test-utils/tiny-bundle');
   const { createServer } = await import('../packages/serve/src/index.ts');
   let hold;
   const server = await createServer({

@@ -1,7 +1,7 @@
 // The supervised trainer's step time against a hand-written tfjs loop on the same model, backend,
 // weights, batches and optimiser, in the same run. The model is MultiBench's AV-MNIST LF LeNet
 // composed through omnifuse (bench/lenet-lf.mjs) on seeded synthetic tensors; the backend is wasm
-// with omnifuse's training kernels (core's selectBackend). The trainer runs through its plugin's
+// with omnifuse's training kernels (@omnifuse/runtime's selectBackend). The trainer runs through its plugin's
 // `fit(args)` on prebuilt tensor tables (no preprocessing, cache, checkpoints or progress); the
 // hand-written loops are tf.variableGrads + an optimiser, with the trainer's shuffled order.
 //
@@ -33,7 +33,8 @@ const batchSize = Number(args.get('batch') ?? 40);
 const learningRate = 1e-3;
 const seed = 1;
 
-const { selectBackend, createRng, shuffled } = await import('@omnifuse/core');
+const { createRng, shuffled } = await import('@omnifuse/core');
+const { selectBackend } = await import('@omnifuse/runtime');
 const { createSupervisedTrainer, createOptimizer, correctCount } = await import('@omnifuse/trainer');
 // Not exported by the package: the trainer's training objective, imported from the source.
 const { trainingLoss } = await import('../packages/trainer/src/training-loss.ts');

@@ -32,8 +32,9 @@ import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDataset, createFeatureCache, selectBackend } from '@omnifuse/core';
+import { createDataset, createFeatureCache } from '@omnifuse/core';
 import { cnn2dEncoderPlugin } from '@omnifuse/modality-audio';
+import { selectBackend } from '@omnifuse/runtime';
 import { ADAM_RECIPE, audioInput, MFCC_DEFAULTS, MFCC_HEAD } from '../../examples/av-mnist/audio-input.mjs';
 import { list, parseFlags, summarise, trainAndScore, workersFlag, writeResult } from './common.mjs';
 import {

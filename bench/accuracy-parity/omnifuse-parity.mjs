@@ -29,10 +29,11 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createDataset, createFeatureCache, loadManifest, selectBackend } from '@omnifuse/core';
+import { createDataset, createFeatureCache, loadManifest } from '@omnifuse/core';
 import concat from '@omnifuse/fusion-concat';
 import { cnn2dEncoderPlugin } from '@omnifuse/modality-audio';
 import { cnnEncoderPlugin } from '@omnifuse/modality-vision';
+import { selectBackend } from '@omnifuse/runtime';
 import * as tf from '@tensorflow/tfjs';
 import { list, parseFlags, summarise, trainAndScore, writeResult } from './common.mjs';
 import { LOCKSTEP_TRAINER, lockstepTrainerPlugin } from './lockstep-trainer.mjs';

@@ -36,6 +36,7 @@ export const SGD_RECIPE = {
   gradientClipNorm: 8,
   initialization: 'pytorch',
   monitor: 'val_accuracy',
+  lrSchedule: 'constant',
 };
 
 /** The earlier recipe: Adam 0.002, batch 64, 10 epochs, the plugins' initialisers, best val_loss. */
@@ -48,6 +49,7 @@ export const ADAM_RECIPE = {
   gradientClipNorm: null,
   initialization: 'plugin',
   monitor: 'val_loss',
+  lrSchedule: 'constant',
 };
 
 /** train.mjs's --recipe default and the values behind --epochs, --batch, --lr (and the rest). */
@@ -69,6 +71,9 @@ export function trainingSpec(recipe, { seed = 1, workers = 1 } = {}) {
     optimizer: recipe.recipe,
     ...(recipe.weightDecay > 0 ? { optimizerOptions: { weightDecay: recipe.weightDecay } } : {}),
     ...(recipe.gradientClipNorm ? { gradientClipNorm: recipe.gradientClipNorm } : {}),
+    ...(recipe.lrSchedule && recipe.lrSchedule !== 'constant'
+      ? { lrSchedule: { type: recipe.lrSchedule } }
+      : {}),
     initialization: recipe.initialization,
     monitor: recipe.monitor,
     restoreBestWeights: true,

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describeWebgpuAdapter } from '@omnifuse/core';
+import { describeWebgpuAdapter } from '@omnifuse/runtime';
 import { describeWithData } from '@omnifuse/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ESM script without type declarations

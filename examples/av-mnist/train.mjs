@@ -9,6 +9,7 @@
 //   --methods=image,audio,concat,late,attention,gmu,transformer,tensor,low-rank-tensor
 //   --recipe=sgd (MultiBench's: --epochs=30 --batch=40 --lr=0.1 --weight-decay=0.0001 --clip=8
 //   --init=pytorch --monitor=val_accuracy; or adam: 10, 64, 0.002, 0, none, plugin, val_loss)
+//   --lr-schedule=constant (or cosine)
 //   --dropout=0.3 (modality dropout of fusion methods) --jobs=2
 //   --report (re-print the table and redraw the chart from <out>/runs, no training)
 //   --backend=wasm (any of core's backends: webgpu, cpu, tensorflow…)
@@ -23,9 +24,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createFeatureCache, loadManifest, selectBackend } from '@omnifuse/core';
+import { createFeatureCache, loadManifest } from '@omnifuse/core';
 import { cnn2dEncoderPlugin } from '@omnifuse/modality-audio';
 import { cnnEncoderPlugin } from '@omnifuse/modality-vision';
+import { selectBackend } from '@omnifuse/runtime';
 import { train } from '@omnifuse/trainer';
 import {
   AUDIO_DEFAULTS,
@@ -60,6 +62,7 @@ const settings = {
   gradientClipNorm: flags.clip === undefined ? recipe.gradientClipNorm : Number(flags.clip) || null,
   initialization: flags.init ?? recipe.initialization,
   monitor: flags.monitor ?? recipe.monitor,
+  lrSchedule: flags['lr-schedule'] ?? recipe.lrSchedule,
   modalityDropout: number('dropout', 0.3),
   features: flags.features ?? AUDIO_DEFAULTS.features,
   // The MFCC/log-mel flags (their defaults: audio-input.mjs's MFCC_DEFAULTS).

@@ -7,5 +7,5 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
-  external: ['@omnifuse/core', '@omnifuse/trainer', '@omnifuse/modality-audio', 'sharp', /^@tensorflow\//],
+  external: ['@omnifuse/core', '@omnifuse/trainer', /^@tensorflow\//],
 });

@@ -13,5 +13,5 @@ export default defineConfig({
   // import.meta.url in the CommonJS build, to find the worker script.
   shims: true,
   target: 'node20',
-  external: ['@omnifuse/core', 'tinypool', /^@tensorflow\//],
+  external: ['@omnifuse/core', '@omnifuse/runtime', 'tinypool', /^@tensorflow\//],
 });

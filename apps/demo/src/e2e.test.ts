@@ -2,14 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { OmnifuseServer } from '@omnifuse/serve';
+import { greyPng, tinyPlugins, toneWav, trainTinyBundle } from '@omnifuse/test-utils/tiny-bundle';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  greyPng,
-  tinyPlugins,
-  toneWav,
-  trainTinyBundle,
-} from '../../../packages/serve/src/fixtures/tiny-bundle.js';
 import { createDemoServer, type DemoExample } from './server.js';
 import { launchChromium, skipBrowserTests } from './testing/browser.js';
 

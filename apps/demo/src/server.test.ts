@@ -2,13 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { OmnifuseServer } from '@omnifuse/serve';
+import { greyPng, tinyPlugins, toneWav, trainTinyBundle } from '@omnifuse/test-utils/tiny-bundle';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  greyPng,
-  tinyPlugins,
-  toneWav,
-  trainTinyBundle,
-} from '../../../packages/serve/src/fixtures/tiny-bundle.js';
 import { createDemoServer, type DemoExample } from './server.js';
 
 let work: string;

@@ -1,8 +1,10 @@
-import { type BackendChoice, backendLabel, type SelectedBackend, selectBackend } from '@omnifuse/core';
+import type { BackendChoice } from '@omnifuse/core';
+import { backendLabel, type SelectedBackend, selectBackend } from '@omnifuse/runtime';
 
 /**
  * Activates the backend up front, so the CLI can say which one runs (and why better ones did not)
- * before any work starts; `train()` and `loadModel()` then find it active.
+ * before any work starts. The one selection of the process: commands pass `selected` down to
+ * `train()`, `search()` and `fineTune()`, which use it as it is; `loadModel()` finds it active.
  */
 export async function activateBackend(
   choice: BackendChoice,

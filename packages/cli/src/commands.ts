@@ -1,3 +1,4 @@
+import { BACKEND_CHOICES } from '@omnifuse/core';
 import type { CommandArgs, OptionDef } from './args.js';
 
 /** One `omnifuse <command>`: what help shows; its code is imported only when it runs. */
@@ -38,8 +39,6 @@ const JOBS_OPTION: OptionDef = {
   description:
     'preprocessing threads (default auto: the physical cores, for image and audio fields of 2,000+ records)',
 };
-
-const BACKENDS = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 
 export const COMMANDS: readonly CommandDef[] = [
   {
@@ -152,7 +151,7 @@ export const COMMANDS: readonly CommandDef[] = [
       backend: {
         type: 'string',
         value: '<name>',
-        choices: BACKENDS,
+        choices: BACKEND_CHOICES,
         description: "override the config's backend",
       },
       resume: { type: 'boolean', description: 'resume from the last checkpoint' },
@@ -356,7 +355,7 @@ export const COMMANDS: readonly CommandDef[] = [
       backend: {
         type: 'string',
         value: '<name>',
-        choices: BACKENDS,
+        choices: BACKEND_CHOICES,
         description: "override the config's backend",
       },
       cache: { type: 'string', value: '<dir>', description: 'feature cache folder, shared by every trial' },

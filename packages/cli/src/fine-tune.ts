@@ -54,7 +54,7 @@ export async function runFineTune(args: ParsedArgs, io: CliIo): Promise<number> 
     },
     registry: await bundlePlugins(manifestFile, io),
     baseDir: io.cwd,
-    backend: selected.name,
+    backend: selected,
     bundleOut,
     reportDir,
     progress: { stream: io.stderr },

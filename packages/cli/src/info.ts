@@ -1,10 +1,10 @@
+import { installedPackageVersion } from '@omnifuse/core';
 import {
   describeBackends,
   describeWebgpuAdapter,
-  installedPackageVersion,
   selectBackend,
   type WebgpuAdapterInfo,
-} from '@omnifuse/core';
+} from '@omnifuse/runtime';
 import { flag, type ParsedArgs } from './args.js';
 import { type CliIo, line } from './io.js';
 import { KNOWN_PLUGIN_PACKAGES, loadPluginModules, pluginSearchDirs } from './plugins.js';
@@ -32,6 +32,7 @@ export async function runInfo(args: ParsedArgs, io: CliIo): Promise<number> {
     node: process.versions.node,
     '@omnifuse/cli': cliVersion(),
     '@omnifuse/core': packageVersion('@omnifuse/core', io.cwd),
+    '@omnifuse/runtime': packageVersion('@omnifuse/runtime', io.cwd),
     '@omnifuse/trainer': packageVersion('@omnifuse/trainer', io.cwd),
   };
   const backends = await backendInfo();

@@ -1,12 +1,5 @@
 import path from 'node:path';
-import {
-  ErrorCode,
-  errorFields,
-  loadPlugins,
-  OmnifuseError,
-  type PluginV1,
-  resolvePluginModule,
-} from '@omnifuse/core';
+import { loadPluginModules as loadModules, type PluginV1 } from '@omnifuse/core';
 import { CLI_PACKAGE_DIR } from './versions.js';
 
 /** First-party plugin packages, what `init` names and `info` looks for. */
@@ -19,6 +12,7 @@ export const KNOWN_PLUGIN_PACKAGES = [
   '@omnifuse/fusion-attention',
   '@omnifuse/fusion-tensor',
   '@omnifuse/fusion-transformer',
+  '@omnifuse/data',
   '@omnifuse/trainer',
 ] as const;
 
@@ -40,50 +34,25 @@ export interface LoadedPluginModule {
 }
 
 /**
- * Loads the plugin modules a config lists, trying each search folder in turn. A module that cannot be
- * found or imported is an OmnifuseError at `plugins[i]` of the config, naming the install command.
+ * Loads the plugin modules a config lists with core's loader, trying each search folder in turn. A
+ * module that cannot be found or imported, or a plugin id two modules share, is an OmnifuseError at
+ * `plugins[i]` of the config, naming the install command where a package is missing.
  */
 export async function loadPluginModules(
   specifiers: readonly string[],
   searchDirs: readonly string[],
   configFile?: string,
 ): Promise<LoadedPluginModule[]> {
-  const out: LoadedPluginModule[] = [];
-  for (const [index, specifier] of specifiers.entries()) {
-    let file: string | undefined;
-    let fromFirstDir = false;
-    let firstError: unknown;
-    // A relative module path means the config's folder only.
-    const dirs = specifier.startsWith('.') ? searchDirs.slice(0, 1) : searchDirs;
-    for (const [i, dir] of dirs.entries()) {
-      try {
-        file = resolvePluginModule(specifier, dir);
-        fromFirstDir = i === 0;
-        break;
-      } catch (error) {
-        firstError ??= error;
-      }
-    }
-    const where = { path: `plugins[${index}]`, file: configFile };
-    if (!file) throw withPath(firstError, where);
-    try {
-      const plugins = await loadPlugins([file], { baseDir: searchDirs[0]! });
-      out.push({ specifier, file, fromFirstDir, plugins });
-    } catch (error) {
-      throw withPath(error, where);
-    }
-  }
-  return out;
-}
-
-function withPath(error: unknown, where: { path: string; file?: string }): OmnifuseError {
-  if (OmnifuseError.isInstance(error)) {
-    return new OmnifuseError({ ...errorFields(error), ...where, cause: error });
-  }
-  return new OmnifuseError({
-    code: ErrorCode.PluginLoad,
-    message: error instanceof Error ? error.message : String(error),
-    ...where,
-    cause: error,
+  const baseDir = path.resolve(searchDirs[0]!);
+  const modules = await loadModules(specifiers, {
+    baseDir,
+    searchDirs,
+    source: { file: configFile, path: 'plugins' },
   });
+  return modules.map(({ specifier, file, dir, plugins }) => ({
+    specifier,
+    file,
+    fromFirstDir: dir === baseDir,
+    plugins,
+  }));
 }

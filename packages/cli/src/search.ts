@@ -34,7 +34,7 @@ export async function runSearch(args: ParsedArgs, io: CliIo): Promise<number> {
     metric: stringOption(args, 'metric'),
     registry: [...config.plugins],
     baseDir: config.dir,
-    backend: selected.name,
+    backend: selected,
     cache: flag(args, 'no-cache') ? false : cacheOption ? path.resolve(io.cwd, cacheOption) : undefined,
     outDir,
     progress: { stream: io.stderr },

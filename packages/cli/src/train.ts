@@ -44,7 +44,7 @@ export async function runTrain(args: ParsedArgs, io: CliIo): Promise<number> {
     baseDir: config.dir,
     registry: [...config.plugins],
     bundleDir,
-    backend: selected.name,
+    backend: selected,
     progress: { stream: io.stderr },
     cache: flag(args, 'no-cache') ? false : cacheOption ? path.resolve(io.cwd, cacheOption) : undefined,
     checkpointDir: checkpointOption ? path.resolve(io.cwd, checkpointOption) : undefined,

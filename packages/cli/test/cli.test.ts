@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseModelSpec } from '@omnifuse/core';
+import { BACKEND_NAMES, parseModelSpec } from '@omnifuse/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/commands.js';
 import { writeMediaDataset } from './media-dataset.js';
@@ -269,16 +269,12 @@ describe('omnifuse CLI', () => {
     expect(result.code, result.stderr).toBe(0);
     const info = JSON.parse(result.stdout);
     expect(info.versions.node).toBe(process.versions.node);
-    expect(info.backends.map((b: { name: string }) => b.name)).toEqual([
-      'tensorflow-gpu',
-      'webgpu',
-      'tensorflow',
-      'wasm',
-      'cpu',
-    ]);
+    expect(info.backends.map((b: { name: string }) => b.name)).toEqual([...BACKEND_NAMES]);
     expect(info.backends.filter((b: { status: string }) => b.status === 'selected')).toHaveLength(1);
     const concat = info.plugins.find((p: { package: string }) => p.package === '@omnifuse/fusion-concat');
     expect(concat.plugins).toContain('fusion:concat (fusion)');
+    const data = info.plugins.find((p: { package: string }) => p.package === '@omnifuse/data');
+    expect(data.plugins).toContain('data:vector (encoder)');
   });
 
   it('prints help for the program and every command', async () => {

@@ -9,7 +9,6 @@ import {
   ErrorCode,
   OmnifuseError,
   preprocessField,
-  selectBackend,
   splitDataset,
   vectorEncoderPlugin,
 } from '@omnifuse/core';
@@ -93,8 +92,3 @@ for (const pass of [1, 2]) {
     `pass ${pass}: shape [${batch.shape}], computed ${batch.stats.computed}, cache hits ${batch.stats.hits}`,
   );
 }
-
-// 5. The best backend that loads, and why the better ones did not.
-const backend = await selectBackend('auto');
-console.log(`backend: ${backend.name}`);
-for (const [name, reason] of Object.entries(backend.reasons)) console.log(`  not ${name}: ${reason}`);

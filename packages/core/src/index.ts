@@ -1,24 +1,10 @@
 export {
+  BACKEND_CHOICES,
   BACKEND_NAMES,
   type BackendChoice,
   type BackendName,
-  type ImportModule,
-} from './backends/backend-candidates.js';
-export { type BackendStatus, type BackendsReport, describeBackends } from './backends/describe-backends.js';
-export {
-  backendLabel,
-  type SelectBackendOptions,
-  type SelectedBackend,
-  selectBackend,
-} from './backends/select-backend.js';
-export {
-  describeWebgpuAdapter,
-  isSoftwareAdapter,
-  type WebgpuAdapterInfo,
-  type WebgpuFeatureLevel,
-  type WebgpuLimits,
-  type WebgpuOptions,
-} from './backends/webgpu-adapter.js';
+  backendChoiceSchema,
+} from './backend-names.js';
 export {
   BUNDLE_FILES,
   BUNDLE_FORMAT,
@@ -57,14 +43,18 @@ export {
   type ComposedInput,
   type ComposedModel,
   type ComposeModelArgs,
+  type CustomLayerClass,
   type CustomLayers,
   composeModel,
   customLayers,
   type DefinedFusion,
+  type DefinedFusionBuildContext,
   type DefinedFusionV1,
   type DefineFusionArgs,
   defineFusion,
+  defineLayers,
   type FittedEncoder,
+  type FusionOptionsSchema,
   type FusionPresence,
   type FusionPresenceOptions,
   fusionPresence,
@@ -79,6 +69,7 @@ export {
   type MissingEmbeddingArgs,
   MODALITY_DROPOUT_CLASS_NAME,
   type ModalityDropoutArgs,
+  type ModalityDropoutShape,
   MULTI_HEAD_ATTENTION_CLASS_NAME,
   type MultiHeadAttentionArgs,
   modalityDropoutSchema,
@@ -114,20 +105,11 @@ export {
 export * from './errors.js';
 export { featureArrayType, matchesFeatureDType, tensorDTypeOf } from './feature-arrays.js';
 export { hashValue, sha256, stableStringify } from './hash.js';
-export type { Tfjs } from './kernels/kernel-types.js';
-export {
-  registerTrainingGradients,
-  TRAINING_GRADIENTS,
-  type TrainingGradient,
-} from './kernels/register-training-gradients.js';
-export {
-  registerWasmTrainingKernels,
-  WASM_TRAINING_KERNELS,
-  type WasmTrainingKernel,
-} from './kernels/register-wasm-training-kernels.js';
 export {
   activeConditions,
+  type LoadedPluginModule,
   type LoadPluginsOptions,
+  loadPluginModules,
   loadPlugins,
   loadRegistry,
   resolvePluginModule,
@@ -155,8 +137,15 @@ export {
   type TrainingSpec,
   trainingSpecSchema,
 } from './model-spec.js';
-export { assertPlugin, createRegistry, flattenPlugins, type PluginList, type Registry } from './registry.js';
+export {
+  assertPlugin,
+  createRegistry,
+  duplicatePluginError,
+  flattenPlugins,
+  type PluginList,
+  type Registry,
+} from './registry.js';
 export { createRng, hashSeed, shuffled } from './rng.js';
 export * from './spec/index.js';
 export { isStreamedTable } from './streamed-table.js';
-export { writeFileAtomic } from './write-file-atomic.js';
+export { type AtomicFileData, type WriteFileAtomicOptions, writeFileAtomic } from './write-file-atomic.js';

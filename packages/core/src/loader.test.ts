@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode, OmnifuseError } from './errors.js';
-import { activeConditions, loadPlugins, loadRegistry, resolvePluginModule } from './loader.js';
+import {
+  activeConditions,
+  loadPluginModules,
+  loadPlugins,
+  loadRegistry,
+  resolvePluginModule,
+} from './loader.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'omnifuse-loader-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -83,11 +89,87 @@ describe('loadPlugins', () => {
   });
 });
 
+describe('loadPluginModules', () => {
+  const other = path.join(dir, 'other');
+  mkdirSync(path.join(other, 'node_modules', 'omnifuse-beside'), { recursive: true });
+  writeFileSync(
+    path.join(other, 'node_modules', 'omnifuse-beside', 'package.json'),
+    JSON.stringify({ name: 'omnifuse-beside', version: '1.0.0', type: 'module', main: 'index.js' }),
+  );
+  writeFileSync(
+    path.join(other, 'node_modules', 'omnifuse-beside', 'index.js'),
+    `export default ${pluginSource('beside:one')};`,
+  );
+  writeFileSync(path.join(dir, 'clash.mjs'), `export default ${pluginSource('local:one')};`);
+
+  it('looks a package name up in each search folder in order and says which one had it', async () => {
+    const modules = await loadPluginModules(
+      ['@acme/omnifuse-words', 'omnifuse-beside', './local-plugin.mjs'],
+      {
+        baseDir: dir,
+        searchDirs: [dir, other],
+      },
+    );
+    expect(modules.map((m) => [m.specifier, m.dir, m.plugins.map((p) => p.id)])).toEqual([
+      ['@acme/omnifuse-words', dir, ['words:bag', 'words:count']],
+      ['omnifuse-beside', other, ['beside:one']],
+      ['./local-plugin.mjs', dir, ['local:one']],
+    ]);
+    expect(modules[1]!.file).toBe(path.join(other, 'node_modules', 'omnifuse-beside', 'index.js'));
+  });
+
+  it('resolves a relative path from baseDir only, whatever the search folders', async () => {
+    const error = await loadPluginModules(['./local-plugin.mjs'], {
+      baseDir: other,
+      searchDirs: [other, dir],
+    }).catch((e: unknown) => e);
+    expect((error as OmnifuseError).message).toMatch(/does not exist/);
+  });
+
+  it('names the config file and the path plugins[i] when a module cannot be found', async () => {
+    const error = await loadPluginModules(['./local-plugin.mjs', 'omnifuse-nowhere'], {
+      baseDir: dir,
+      searchDirs: [dir, other],
+      source: { file: '/configs/model.json', path: 'plugins' },
+    }).catch((e: unknown) => e);
+    expect(OmnifuseError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({
+      code: ErrorCode.PluginLoad,
+      path: 'plugins[1]',
+      file: '/configs/model.json',
+    });
+    expect((error as OmnifuseError).message).toContain('npm install omnifuse-nowhere');
+  });
+
+  it('refuses two modules with a plugin of one kind and id, as createRegistry does, naming the second', async () => {
+    const error = await loadPluginModules(['./local-plugin.mjs', './clash.mjs'], {
+      baseDir: dir,
+      source: { path: 'plugins' },
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: ErrorCode.DuplicatePlugin, plugin: 'local:one', path: 'plugins[1]' });
+    expect((error as OmnifuseError).message).toContain('two encoder plugins share the id "local:one"');
+  });
+
+  it('takes the same module named twice (one resolved file) as one, not a duplicate', async () => {
+    const modules = await loadPluginModules(['./local-plugin.mjs', path.join(dir, 'local-plugin.mjs')], {
+      baseDir: dir,
+    });
+    expect(modules).toHaveLength(2);
+    expect(modules[1]!.plugins).toBe(modules[0]!.plugins);
+    const plugins = await loadPlugins(['./local-plugin.mjs', path.join(dir, 'local-plugin.mjs')], {
+      baseDir: dir,
+    });
+    expect(plugins.map((p) => p.id)).toEqual(['local:one']);
+  });
+});
+
 describe('loadRegistry', () => {
-  it('merges plugins given in code with loaded ones and detects duplicates', async () => {
+  it('merges plugins given in code with loaded ones: the same plugin again is one, another with its id an error', async () => {
     const registry = await loadRegistry(['./local-plugin.mjs'], { baseDir: dir });
     expect(registry.encoder('local:one').modality).toBe('text');
-    const error = await loadRegistry(['./local-plugin.mjs'], {
+    const again = await loadRegistry(['./local-plugin.mjs'], { baseDir: dir, plugins: registry.list() });
+    expect(again.list().map((p) => p.id)).toEqual(['local:one']);
+    const error = await loadRegistry(['./clash.mjs'], {
       baseDir: dir,
       plugins: registry.list(),
     }).catch((e: unknown) => e);

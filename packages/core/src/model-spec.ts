@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { backendChoiceSchema } from './backend-names.js';
 import { ErrorCode, OmnifuseError } from './errors.js';
 
 const ratios = z
@@ -255,7 +256,7 @@ export const modelSpecSchema = z
       seed: 42,
     }),
     training: trainingSpecSchema.default(trainingSpecSchema.parse({})),
-    backend: z.enum(['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+    backend: backendChoiceSchema.default('auto'),
     /**
      * What training, evaluation and prediction do with invalid records (found by the data check
      * before anything is fitted, or while preprocessing): `fail` reports every one and stops;

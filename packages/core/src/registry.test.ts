@@ -47,6 +47,14 @@ describe('createRegistry', () => {
     expect(error.details?.packages).toEqual(['a', 'b']);
   });
 
+  it('takes the same plugin object listed twice (a module loaded twice) as one', () => {
+    const one = encoder('vision:cnn', 'a');
+    const registry = createRegistry([one, [one]]);
+    expect(registry.list()).toEqual([one]);
+    expect(registry.with([one]).list()).toEqual([one]);
+    expect(() => registry.with([encoder('vision:cnn', 'b')])).toThrow(/share the id "vision:cnn"/);
+  });
+
   it('allows one id in different kinds', () => {
     const sameId = { ...fusion, id: 'vision:cnn' };
     expect(() => createRegistry([encoder('vision:cnn'), sameId])).not.toThrow();

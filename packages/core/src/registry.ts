@@ -23,23 +23,21 @@ export interface Registry {
 
 const KINDS: readonly PluginKind[] = ['encoder', 'fusion', 'trainer'];
 
-/** Builds a registry; a plugin of another spec version or a duplicate id is an error. */
+/**
+ * Builds a registry; a plugin of another spec version or two plugins of one kind and id are an
+ * error. The same plugin object listed twice (a module loaded twice) is one plugin.
+ */
 export function createRegistry(plugins: PluginList = []): Registry {
-  const all = flattenPlugins(plugins);
+  const all: PluginV1[] = [];
   const byKind = new Map<PluginKind, Map<string, PluginV1>>(KINDS.map((k) => [k, new Map()]));
-  for (const plugin of all) {
+  for (const plugin of flattenPlugins(plugins)) {
     assertPlugin(plugin);
     const table = byKind.get(plugin.kind)!;
     const existing = table.get(plugin.id);
-    if (existing) {
-      throw new OmnifuseError({
-        code: ErrorCode.DuplicatePlugin,
-        message: `two ${plugin.kind} plugins share the id "${plugin.id}"`,
-        plugin: plugin.id,
-        details: { packages: [existing.packageName ?? '(unnamed)', plugin.packageName ?? '(unnamed)'] },
-      });
-    }
+    if (existing === plugin) continue;
+    if (existing) throw duplicatePluginError(existing, plugin);
     table.set(plugin.id, plugin);
+    all.push(plugin);
   }
 
   const get = <K extends PluginKind>(kind: K, id: string): PluginOfKind<K> => {
@@ -66,6 +64,16 @@ export function createRegistry(plugins: PluginList = []): Registry {
       all.filter((p) => kind === undefined || p.kind === kind) as PluginOfKind<K>[],
     with: (more) => createRegistry([...all, ...flattenPlugins(more)]),
   };
+}
+
+/** The error for two different plugins of one kind sharing an id, naming both packages. */
+export function duplicatePluginError(existing: PluginV1, plugin: PluginV1): OmnifuseError {
+  return new OmnifuseError({
+    code: ErrorCode.DuplicatePlugin,
+    message: `two ${plugin.kind} plugins share the id "${plugin.id}"`,
+    plugin: plugin.id,
+    details: { packages: [existing.packageName ?? '(unnamed)', plugin.packageName ?? '(unnamed)'] },
+  });
 }
 
 export function flattenPlugins(plugins: PluginList): PluginV1[] {

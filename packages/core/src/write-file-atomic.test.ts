@@ -60,4 +60,32 @@ describe('writeFileAtomic', () => {
     expect(readFileSync(file, 'utf8')).toBe('{"i":0}\n{"i":1}\n{"i":2}\n');
     expect(readdirSync(dir)).toEqual(['lines.jsonl']);
   });
+
+  it('hands a function the open temporary file for positioned writes; a throw keeps the old file', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'rows.bin');
+    await writeFileAtomic(file, async (handle) => {
+      // Rows arrive out of order, each written at its own offset.
+      await handle.write(new Uint8Array([3, 4]), 0, 2, 2);
+      await handle.write(new Uint8Array([1, 2]), 0, 2, 0);
+    });
+    expect([...readFileSync(file)]).toEqual([1, 2, 3, 4]);
+    await expect(
+      writeFileAtomic(file, async () => {
+        throw new Error('no rows');
+      }),
+    ).rejects.toThrow('no rows');
+    expect([...readFileSync(file)]).toEqual([1, 2, 3, 4]);
+    expect(readdirSync(dir)).toEqual(['rows.bin']);
+  });
+
+  it('can skip the fsync and the folder creation', async () => {
+    const dir = tempDir();
+    await writeFileAtomic(path.join(dir, 'quick.txt'), 'q', { fsync: false, mkdir: false });
+    expect(readFileSync(path.join(dir, 'quick.txt'), 'utf8')).toBe('q');
+    await expect(writeFileAtomic(path.join(dir, 'missing', 'x.txt'), 'x', { mkdir: false })).rejects.toThrow(
+      /ENOENT/,
+    );
+    expect(readdirSync(dir)).toEqual(['quick.txt']);
+  });
 });

@@ -14,8 +14,8 @@ const fixtures = path.join(coreDir, 'test', 'fixtures', 'pack');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 
-/** Tests the kit registers for the fixture plugin: 12 checks, 2 bad inputs (see char-count.test.js). */
-const EXPECTED_CONFORMANCE_TESTS = 14;
+/** Tests the kit registers for the fixture plugin: 13 checks, 2 bad inputs (see char-count.test.js). */
+const EXPECTED_CONFORMANCE_TESTS = 15;
 
 interface Run {
   code: number | null;

@@ -40,6 +40,17 @@ describe('@omnifuse/core package shape', () => {
       .filter((file) => /^import (?!type)[^;]*from '@tensorflow\/tfjs['-]/m.test(readFileSync(file, 'utf8')));
     expect(valueImports.map((file) => path.relative(PACKAGE, file))).toEqual([]);
   });
+
+  it('loads no backend, kernel or native module: those are @omnifuse/runtime', () => {
+    const backendImports = sourceFiles(path.join(PACKAGE, 'src')).filter((file) =>
+      /(from |import\()['"](@tensorflow\/tfjs-(backend-|node)|webgpu['"]|@omnifuse\/runtime)/.test(
+        readFileSync(file, 'utf8'),
+      ),
+    );
+    expect(backendImports.map((file) => path.relative(PACKAGE, file))).toEqual([]);
+    const peers = Object.keys(pkg.peerDependencies ?? {});
+    expect(peers.filter((name) => /^@tensorflow\/tfjs-|^webgpu$/.test(name))).toEqual([]);
+  });
 });
 
 describe('README example', () => {

@@ -1,4 +1,4 @@
-import { describeEncoderParity } from '@omnifuse/core/testing';
+import { describeEncoderParity } from '@omnifuse/runtime/testing';
 import { dataVectorEncoderPlugin } from './encoder.js';
 
 // One training step on webgpu and on cpu from the same weights.

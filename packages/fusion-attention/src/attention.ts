@@ -1,11 +1,4 @@
-import {
-  defineFusion,
-  type FusionPluginV1,
-  fusionPresence,
-  fusionVectors,
-  hashSeed,
-  modalityDropoutSchema,
-} from '@omnifuse/core';
+import { defineFusion, type FusionPluginV1, fusionVectors, hashSeed } from '@omnifuse/core';
 import type * as tfjs from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { attentionLayers } from './layers.js';
@@ -13,7 +6,7 @@ import { concatenate, PACKAGE_NAME } from './shared.js';
 
 const ID = 'fusion:attention';
 
-export const attentionFusionOptionsSchema = z
+const ownOptionsSchema = z
   .object({
     /** Width every modality vector is projected to; the output is `dim` (or `dim × (M + 1)`). */
     dim: z.number().int().positive().max(4096).default(64),
@@ -26,12 +19,8 @@ export const attentionFusionOptionsSchema = z
     hidden: z.number().int().min(0).max(4096).default(0),
     /** `sum`: `Σ w_m v_m`; `sum+concat`: that, followed by every projected vector (zeros where absent). */
     output: z.enum(['sum', 'sum+concat']).default('sum'),
-    modalityDropout: modalityDropoutSchema,
   })
   .strict();
-
-export type AttentionFusionOptions = z.output<typeof attentionFusionOptionsSchema>;
-export type AttentionFusionOptionsInput = z.input<typeof attentionFusionOptionsSchema>;
 
 const attentionFusion = defineFusion({
   id: ID,
@@ -39,12 +28,11 @@ const attentionFusion = defineFusion({
   packageName: PACKAGE_NAME,
   description:
     'Attention over modalities: per-modality projections, a shared learned scorer, a softmax over the present modalities, the weighted sum (per-example modality weights)',
-  schema: attentionFusionOptionsSchema,
-  build({ tf, inputs, name, seed }, parsed) {
+  schema: ownOptionsSchema,
+  build({ tf, inputs, name, seed, presence }, parsed) {
     const { MaskedModalitySoftmax, ModalityWeightedSum } = attentionLayers(tf);
     const seedFor = (what: string) => hashSeed(`${seed}:${what}`);
     const vectors = fusionVectors(tf, inputs, name);
-    const presence = fusionPresence(tf, inputs, { name, seed, modalityDropout: parsed.modalityDropout });
     const projected = vectors.map(
       (vector, i) =>
         tf.layers
@@ -95,6 +83,11 @@ const attentionFusion = defineFusion({
     return { output, dim: parsed.dim * (inputs.length + 1), weights };
   },
 });
+
+/** The options `createAttentionFusion` takes (with `modalityDropout`, which `defineFusion` adds). */
+export const attentionFusionOptionsSchema = attentionFusion.schema;
+export type AttentionFusionOptions = z.output<typeof attentionFusionOptionsSchema>;
+export type AttentionFusionOptionsInput = z.input<typeof attentionFusionOptionsSchema>;
 
 /**
  * `fusion:attention`: each modality vector (sequences mean-pooled over their mask) projected to

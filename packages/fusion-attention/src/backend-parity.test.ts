@@ -1,4 +1,4 @@
-import { describeFusionParity } from '@omnifuse/core/testing';
+import { describeFusionParity } from '@omnifuse/runtime/testing';
 import { attentionFusionPlugin } from './attention.js';
 import { gmuFusionPlugin } from './gmu.js';
 

@@ -1,11 +1,4 @@
-import {
-  defineFusion,
-  type FusionPluginV1,
-  fusionPresence,
-  fusionVectors,
-  hashSeed,
-  modalityDropoutSchema,
-} from '@omnifuse/core';
+import { defineFusion, type FusionPluginV1, fusionVectors, hashSeed } from '@omnifuse/core';
 import type * as tfjs from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { attentionLayers } from './layers.js';
@@ -13,16 +6,12 @@ import { concatenate, PACKAGE_NAME } from './shared.js';
 
 const ID = 'fusion:gmu';
 
-export const gmuFusionOptionsSchema = z
+const ownOptionsSchema = z
   .object({
     /** Width of every modality's hidden vector `h_m` and of the output. */
     dim: z.number().int().positive().max(4096).default(64),
-    modalityDropout: modalityDropoutSchema,
   })
   .strict();
-
-export type GmuFusionOptions = z.output<typeof gmuFusionOptionsSchema>;
-export type GmuFusionOptionsInput = z.input<typeof gmuFusionOptionsSchema>;
 
 const gmuFusion = defineFusion({
   id: ID,
@@ -30,13 +19,12 @@ const gmuFusion = defineFusion({
   packageName: PACKAGE_NAME,
   description:
     'Gated Multimodal Unit (Arevalo et al. 2017) for M modalities: tanh hidden vectors mixed by per-dimension softmax gates over the present modalities',
-  schema: gmuFusionOptionsSchema,
-  build({ tf, inputs, name, seed }, parsed) {
+  schema: ownOptionsSchema,
+  build({ tf, inputs, name, seed, presence }, parsed) {
     const { MaskedModalitySoftmax, ModalityWeightedSum } = attentionLayers(tf);
     const seedFor = (what: string) => hashSeed(`${seed}:${what}`);
     const m = inputs.length;
     const vectors = fusionVectors(tf, inputs, name);
-    const presence = fusionPresence(tf, inputs, { name, seed, modalityDropout: parsed.modalityDropout });
     const hidden = vectors.map(
       (vector, i) =>
         tf.layers
@@ -81,6 +69,11 @@ const gmuFusion = defineFusion({
     return { output, dim: parsed.dim, weights };
   },
 });
+
+/** The options `createGmuFusion` takes (with `modalityDropout`, which `defineFusion` adds). */
+export const gmuFusionOptionsSchema = gmuFusion.schema;
+export type GmuFusionOptions = z.output<typeof gmuFusionOptionsSchema>;
+export type GmuFusionOptionsInput = z.input<typeof gmuFusionOptionsSchema>;
 
 /**
  * `fusion:gmu`: the Gated Multimodal Unit (Arevalo et al. 2017) for M modalities. `h_m = tanh(W_m x_m)`;

@@ -1,10 +1,9 @@
-import { MASKED_SCORE } from '@omnifuse/core';
+import { defineLayers, MASKED_SCORE } from '@omnifuse/core';
 import type * as tfjs from '@tensorflow/tfjs';
 
 type Tf = typeof tfjs;
 type Tensor = tfjs.Tensor;
 type Shape = (number | null)[];
-type Serializable = Parameters<Tf['serialization']['registerClass']>[0];
 
 export const MASKED_MODALITY_SOFTMAX_CLASS_NAME = 'OmnifuseMaskedModalitySoftmax';
 export const MODALITY_WEIGHTED_SUM_CLASS_NAME = 'OmnifuseModalityWeightedSum';
@@ -28,17 +27,12 @@ export interface AttentionLayers {
   }) => tfjs.layers.Layer;
 }
 
-const cache = new WeakMap<object, AttentionLayers>();
-
 /**
  * The attention fusions' layer classes for a tfjs namespace, defined and registered for
  * serialization once per namespace (as core's `customLayers`), so a saved model reloads by class
  * name in any process that has called this.
  */
-export function attentionLayers(tf: Tf): AttentionLayers {
-  const known = cache.get(tf);
-  if (known) return known;
-
+export const attentionLayers: (tf: Tf) => AttentionLayers = defineLayers((tf) => {
   class MaskedModalitySoftmax extends tf.layers.Layer {
     static className = MASKED_MODALITY_SOFTMAX_CLASS_NAME;
 
@@ -89,9 +83,5 @@ export function attentionLayers(tf: Tf): AttentionLayers {
     }
   }
 
-  tf.serialization.registerClass(MaskedModalitySoftmax as unknown as Serializable);
-  tf.serialization.registerClass(ModalityWeightedSum as unknown as Serializable);
-  const layers: AttentionLayers = { MaskedModalitySoftmax, ModalityWeightedSum };
-  cache.set(tf, layers);
-  return layers;
-}
+  return { MaskedModalitySoftmax, ModalityWeightedSum };
+});

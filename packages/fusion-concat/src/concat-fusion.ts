@@ -2,11 +2,9 @@ import {
   customLayers,
   defineFusion,
   type FusionPluginV1,
-  fusionPresence,
   fusionVectors,
   hashSeed,
   layerActivationSchema,
-  modalityDropoutSchema,
 } from '@omnifuse/core';
 import type { SymbolicTensor } from '@tensorflow/tfjs';
 import { z } from 'zod';
@@ -14,7 +12,7 @@ import { z } from 'zod';
 export const CONCAT_FUSION_ID = 'fusion:concat';
 const PACKAGE_NAME = '@omnifuse/fusion-concat';
 
-export const concatFusionOptionsSchema = z.strictObject({
+const ownOptionsSchema = z.strictObject({
   /** Project every modality's vector to this many units first (a dense layer each); null keeps sizes. */
   projection: z.number().int().positive().nullable().default(null),
   /** Layer-normalise each modality's (projected) vector, so no modality dominates by scale. */
@@ -23,10 +21,7 @@ export const concatFusionOptionsSchema = z.strictObject({
   activation: layerActivationSchema.default('linear'),
   /** What a missing modality contributes: `zeros`, or a learned `embedding` per modality. */
   missing: z.enum(['zeros', 'embedding']).default('zeros'),
-  modalityDropout: modalityDropoutSchema,
 });
-export type ConcatFusionOptions = z.output<typeof concatFusionOptionsSchema>;
-export type ConcatFusionOptionsInput = z.input<typeof concatFusionOptionsSchema>;
 
 const concatFusion = defineFusion({
   id: CONCAT_FUSION_ID,
@@ -34,10 +29,10 @@ const concatFusion = defineFusion({
   packageName: PACKAGE_NAME,
   description:
     'early fusion: modality vectors (optionally projected, layer-normalised) gated by presence and concatenated',
-  schema: concatFusionOptionsSchema,
-  build({ tf, inputs, name, seed }, parsed) {
+  schema: ownOptionsSchema,
+  build({ tf, inputs, name, seed, presence }, parsed) {
     const vectors = fusionVectors(tf, inputs, name);
-    const { columns } = fusionPresence(tf, inputs, { name, seed, modalityDropout: parsed.modalityDropout });
+    const { columns } = presence;
     const { MissingEmbedding } = customLayers(tf);
     const parts = vectors.map((vector, i) => {
       let x = vector;
@@ -77,6 +72,11 @@ const concatFusion = defineFusion({
     return { output, dim };
   },
 });
+
+/** The options `createConcatFusion` takes (with `modalityDropout`, which `defineFusion` adds). */
+export const concatFusionOptionsSchema = concatFusion.schema;
+export type ConcatFusionOptions = z.output<typeof concatFusionOptionsSchema>;
+export type ConcatFusionOptionsInput = z.input<typeof concatFusionOptionsSchema>;
 
 /**
  * Early fusion: each modality as a vector (sequences mean-pooled over their mask), optionally

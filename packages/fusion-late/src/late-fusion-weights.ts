@@ -1,3 +1,4 @@
+import { type CustomLayerClass, defineLayers } from '@omnifuse/core';
 import type * as tfjs from '@tensorflow/tfjs';
 
 type Tf = typeof tfjs;
@@ -18,8 +19,6 @@ export interface LateFusionWeightsArgs {
   readonly trainable?: boolean;
 }
 
-const cache = new WeakMap<object, new (args: LateFusionWeightsArgs) => tfjs.layers.Layer>();
-
 /**
  * The `LateFusionWeights` layer class for a tfjs namespace, defined and registered once per
  * namespace: presences `[b, M]` → weights `[b, M]`, each example's weights renormalised over its
@@ -27,12 +26,9 @@ const cache = new WeakMap<object, new (args: LateFusionWeightsArgs) => tfjs.laye
  * `mean`: equal weights; `weighted`: the fixed `weights`; `learned`: a softmax over learned logits
  * (initialised to 0, so training starts from the mean).
  */
-export function lateFusionLayers(tf: Tf): {
-  LateFusionWeights: new (args: LateFusionWeightsArgs) => tfjs.layers.Layer;
-} {
-  const known = cache.get(tf);
-  if (known) return { LateFusionWeights: known };
-
+export const lateFusionLayers: (tf: Tf) => {
+  readonly LateFusionWeights: CustomLayerClass<[args: LateFusionWeightsArgs]>;
+} = defineLayers((tf) => {
   class LateFusionWeights extends tf.layers.Layer {
     static className = LATE_FUSION_WEIGHTS_CLASS_NAME;
     private readonly mode: LateFusionWeighting;
@@ -93,9 +89,5 @@ export function lateFusionLayers(tf: Tf): {
     }
   }
 
-  tf.serialization.registerClass(
-    LateFusionWeights as unknown as Parameters<Tf['serialization']['registerClass']>[0],
-  );
-  cache.set(tf, LateFusionWeights);
   return { LateFusionWeights };
-}
+});

@@ -3,11 +3,9 @@ import {
   defineFusion,
   ErrorCode,
   type FusionPluginV1,
-  fusionPresence,
   fusionVectors,
   hashSeed,
   layerActivationSchema,
-  modalityDropoutSchema,
   OmnifuseError,
 } from '@omnifuse/core';
 import type { SymbolicTensor } from '@tensorflow/tfjs';
@@ -17,7 +15,7 @@ import { lateFusionLayers } from './late-fusion-weights.js';
 export const LATE_FUSION_ID = 'fusion:late';
 const PACKAGE_NAME = '@omnifuse/fusion-late';
 
-export const lateFusionOptionsSchema = z
+const ownOptionsSchema = z
   .strictObject({
     /** Hidden dense layers of each modality's head. */
     hidden: z.array(z.number().int().positive()).default([]),
@@ -30,7 +28,6 @@ export const lateFusionOptionsSchema = z
     weights: z.array(z.number().nonnegative()).min(1).optional(),
     /** Units of the dense layer over the concatenated decisions, for `combine: 'stacking'`. */
     stackingUnits: z.number().int().positive().default(32),
-    modalityDropout: modalityDropoutSchema,
   })
   .superRefine((options, ctx) => {
     if (options.combine === 'weighted' && !options.weights) {
@@ -43,17 +40,14 @@ export const lateFusionOptionsSchema = z
       ctx.addIssue({ code: 'custom', path: ['weights'], message: 'at least one weight must be positive' });
     }
   });
-export type LateFusionOptions = z.output<typeof lateFusionOptionsSchema>;
-export type LateFusionOptionsInput = z.input<typeof lateFusionOptionsSchema>;
-
 const lateFusion = defineFusion({
   id: LATE_FUSION_ID,
   version: '1.0.0',
   packageName: PACKAGE_NAME,
   description:
     'decision-level fusion: a head per modality, combined by a mean over present modalities (equal, fixed or learned weights) or by stacking',
-  schema: lateFusionOptionsSchema,
-  build({ tf, inputs, name, seed }, parsed) {
+  schema: ownOptionsSchema,
+  build({ tf, inputs, name, seed, presence }, parsed) {
     if (parsed.weights && parsed.weights.length !== inputs.length) {
       throw new OmnifuseError({
         code: ErrorCode.InvalidConfig,
@@ -80,7 +74,6 @@ const lateFusion = defineFusion({
         x = dense(x, units, parsed.activation, `head_${i}_hidden_${k}`);
       return dense(x, parsed.decisionDim, 'linear', `head_${i}_decision`);
     });
-    const presence = fusionPresence(tf, inputs, { name, seed, modalityDropout: parsed.modalityDropout });
     const sum = (parts: SymbolicTensor[], label: string) =>
       parts.length === 1
         ? parts[0]!
@@ -119,6 +112,11 @@ const lateFusion = defineFusion({
     return { output: sum(weighted, 'combine'), dim: parsed.decisionDim, weights };
   },
 });
+
+/** The options `createLateFusion` takes (with `modalityDropout`, which `defineFusion` adds). */
+export const lateFusionOptionsSchema = lateFusion.schema;
+export type LateFusionOptions = z.output<typeof lateFusionOptionsSchema>;
+export type LateFusionOptionsInput = z.input<typeof lateFusionOptionsSchema>;
 
 /**
  * Decision-level fusion: a head per modality (hidden dense layers, then a linear `decisionDim`

@@ -1,4 +1,4 @@
-import { describeFusionParity } from '@omnifuse/core/testing';
+import { describeFusionParity } from '@omnifuse/runtime/testing';
 import { lowRankTensorFusionPlugin } from './low-rank-tensor.js';
 import { tensorFusionPlugin } from './tensor.js';
 

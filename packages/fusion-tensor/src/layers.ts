@@ -1,10 +1,9 @@
-import { hashSeed } from '@omnifuse/core';
+import { defineLayers, hashSeed } from '@omnifuse/core';
 import type * as tfjs from '@tensorflow/tfjs';
 
 type Tf = typeof tfjs;
 type Tensor = tfjs.Tensor;
 type Shape = (number | null)[];
-type Serializable = Parameters<Tf['serialization']['registerClass']>[0];
 
 export const TENSOR_FUSION_CLASS_NAME = 'OmnifuseTensorFusion';
 export const LOW_RANK_FUSION_CLASS_NAME = 'OmnifuseLowRankFusion';
@@ -56,16 +55,11 @@ function withOne(tf: Tf, x: Tensor): Tensor {
   return tf.concat([x, tf.ones([x.shape[0]!, 1], x.dtype)], 1);
 }
 
-const cache = new WeakMap<object, TensorLayers>();
-
 /**
  * The tensor fusions' layer classes for a tfjs namespace, defined and registered for serialization
  * once per namespace (as core's `customLayers`).
  */
-export function tensorLayers(tf: Tf): TensorLayers {
-  const known = cache.get(tf);
-  if (known) return known;
-
+export const tensorLayers: (tf: Tf) => TensorLayers = defineLayers((tf) => {
   class TensorFusion extends tf.layers.Layer {
     static className = TENSOR_FUSION_CLASS_NAME;
 
@@ -158,9 +152,5 @@ export function tensorLayers(tf: Tf): TensorLayers {
     }
   }
 
-  tf.serialization.registerClass(TensorFusion as unknown as Serializable);
-  tf.serialization.registerClass(LowRankFusion as unknown as Serializable);
-  const layers: TensorLayers = { TensorFusion, LowRankFusion };
-  cache.set(tf, layers);
-  return layers;
-}
+  return { TensorFusion, LowRankFusion };
+});

@@ -1,11 +1,4 @@
-import {
-  defineFusion,
-  type FusionPluginV1,
-  fusionPresence,
-  fusionVectors,
-  hashSeed,
-  modalityDropoutSchema,
-} from '@omnifuse/core';
+import { defineFusion, type FusionPluginV1, fusionVectors, hashSeed } from '@omnifuse/core';
 import type * as tfjs from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { tensorLayers } from './layers.js';
@@ -13,19 +6,15 @@ import { fillMissing, missingSchema, PACKAGE_NAME } from './shared.js';
 
 const ID = 'fusion:low-rank-tensor';
 
-export const lowRankTensorFusionOptionsSchema = z
+const ownOptionsSchema = z
   .object({
     /** Rank-one terms `r` of the decomposed fusion tensor. */
     rank: z.number().int().positive().max(256).default(4),
     /** Width of the output. */
     outputDim: z.number().int().positive().max(4096).default(32),
     missing: missingSchema,
-    modalityDropout: modalityDropoutSchema,
   })
   .strict();
-
-export type LowRankTensorFusionOptions = z.output<typeof lowRankTensorFusionOptionsSchema>;
-export type LowRankTensorFusionOptionsInput = z.input<typeof lowRankTensorFusionOptionsSchema>;
 
 const lowRankTensorFusion = defineFusion({
   id: ID,
@@ -33,10 +22,9 @@ const lowRankTensorFusion = defineFusion({
   packageName: PACKAGE_NAME,
   description:
     'Low-rank Multimodal Fusion (Liu et al. 2018): the tensor fusion computed through rank-r modality-specific factors, Σ_i Π_m W_m^(i)·[x_m, 1]',
-  schema: lowRankTensorFusionOptionsSchema,
-  build({ tf, inputs, name, seed }, parsed) {
+  schema: ownOptionsSchema,
+  build({ tf, inputs, name, seed, presence }, parsed) {
     const { LowRankFusion } = tensorLayers(tf);
-    const presence = fusionPresence(tf, inputs, { name, seed, modalityDropout: parsed.modalityDropout });
     const filled = fillMissing(tf, fusionVectors(tf, inputs, name), presence, {
       name,
       seed,
@@ -51,6 +39,11 @@ const lowRankTensorFusion = defineFusion({
     return { output, dim: parsed.outputDim };
   },
 });
+
+/** The options `createLowRankTensorFusion` takes (with `modalityDropout`, which `defineFusion` adds). */
+export const lowRankTensorFusionOptionsSchema = lowRankTensorFusion.schema;
+export type LowRankTensorFusionOptions = z.output<typeof lowRankTensorFusionOptionsSchema>;
+export type LowRankTensorFusionOptionsInput = z.input<typeof lowRankTensorFusionOptionsSchema>;
 
 /**
  * `fusion:low-rank-tensor`: Low-rank Multimodal Fusion (Liu et al. 2018), the tensor fusion's

@@ -2,10 +2,8 @@ import {
   defineFusion,
   ErrorCode,
   type FusionPluginV1,
-  fusionPresence,
   fusionVectors,
   hashSeed,
-  modalityDropoutSchema,
   OmnifuseError,
 } from '@omnifuse/core';
 import type * as tfjs from '@tensorflow/tfjs';
@@ -15,7 +13,7 @@ import { fillMissing, missingSchema, PACKAGE_NAME } from './shared.js';
 
 const ID = 'fusion:tensor';
 
-export const tensorFusionOptionsSchema = z
+const ownOptionsSchema = z
   .object({
     /** Width every modality vector is projected to before the product; the output is `(dim + 1)^M`. */
     dim: z.number().int().positive().max(1024).default(8),
@@ -24,12 +22,8 @@ export const tensorFusionOptionsSchema = z
     missing: missingSchema,
     /** Largest output width `Π(dim + 1)` build accepts; wider is an `E_OPTIONS` error. */
     maxOutput: z.number().int().positive().default(20_000),
-    modalityDropout: modalityDropoutSchema,
   })
   .strict();
-
-export type TensorFusionOptions = z.output<typeof tensorFusionOptionsSchema>;
-export type TensorFusionOptionsInput = z.input<typeof tensorFusionOptionsSchema>;
 
 const tensorFusion = defineFusion({
   id: ID,
@@ -37,8 +31,8 @@ const tensorFusion = defineFusion({
   packageName: PACKAGE_NAME,
   description:
     'Tensor Fusion Network (Zadeh et al. 2017): the flattened outer product of the projected modality vectors, each extended with a constant 1',
-  schema: tensorFusionOptionsSchema,
-  build({ tf, inputs, name, seed }, parsed) {
+  schema: ownOptionsSchema,
+  build({ tf, inputs, name, seed, presence }, parsed) {
     const dim = (parsed.dim + 1) ** inputs.length;
     if (dim > parsed.maxOutput) {
       throw new OmnifuseError({
@@ -64,7 +58,6 @@ const tensorFusion = defineFusion({
           .apply(vector) as tfjs.SymbolicTensor,
     );
     // Missing is applied after the projection: its bias would otherwise make a zero vector non-zero.
-    const presence = fusionPresence(tf, inputs, { name, seed, modalityDropout: parsed.modalityDropout });
     const filled = fillMissing(tf, projected, presence, { name, seed, missing: parsed.missing });
     const output = new TensorFusion({ name: `${name}/outer_product` }).apply(
       filled.length === 1 ? filled[0]! : filled,
@@ -72,6 +65,11 @@ const tensorFusion = defineFusion({
     return { output, dim };
   },
 });
+
+/** The options `createTensorFusion` takes (with `modalityDropout`, which `defineFusion` adds). */
+export const tensorFusionOptionsSchema = tensorFusion.schema;
+export type TensorFusionOptions = z.output<typeof tensorFusionOptionsSchema>;
+export type TensorFusionOptionsInput = z.input<typeof tensorFusionOptionsSchema>;
 
 /**
  * `fusion:tensor`: the Tensor Fusion Network's fusion layer (Zadeh et al. 2017). Each modality

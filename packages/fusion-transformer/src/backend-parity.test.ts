@@ -1,4 +1,4 @@
-import { describeFusionParity } from '@omnifuse/core/testing';
+import { describeFusionParity } from '@omnifuse/runtime/testing';
 import { transformerFusionPlugin } from './transformer-fusion.js';
 
 // One training step on webgpu and on cpu from the same weights; dropout stays off.

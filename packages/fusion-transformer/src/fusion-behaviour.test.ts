@@ -2,7 +2,7 @@ import type { EncodedOutput, FusionInput } from '@omnifuse/core';
 import { expectGradientsMatchFiniteDifferences } from '@omnifuse/core/testing';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TransformerFusionOptionsInput } from './options.js';
+import type { TransformerFusionOptionsInput } from './transformer-fusion.js';
 import { createTransformerFusion } from './transformer-fusion.js';
 
 const BATCH = 4;

@@ -11,11 +11,12 @@ export {
   transformerFusionLayers,
 } from './layers.js';
 export {
+  createTransformerFusion,
   type TransformerFusionOptions,
   type TransformerFusionOptionsInput,
   transformerFusionOptionsSchema,
-} from './options.js';
-export { createTransformerFusion, transformerFusionPlugin } from './transformer-fusion.js';
+  transformerFusionPlugin,
+} from './transformer-fusion.js';
 
 /** The package's plugins, for a registry or a config's `plugins` list. */
 export default [transformerFusionPlugin];

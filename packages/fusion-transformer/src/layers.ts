@@ -1,10 +1,11 @@
+import { type CustomLayerClass, defineLayers } from '@omnifuse/core';
 import type * as tfjs from '@tensorflow/tfjs';
 
 type Tf = typeof tfjs;
 type Tensor = tfjs.Tensor;
 type Shape = (number | null)[];
 /** A layer class with the static `className` it is registered under. */
-type LayerClass<Args> = (new (args: Args) => tfjs.layers.Layer) & { readonly className: string };
+type LayerClass<Args> = CustomLayerClass<[args: Args]>;
 
 /** Constructor arguments (and saved config) of the learned-vector layers. */
 export interface LearnedTokenArgs {
@@ -44,10 +45,8 @@ export interface TransformerFusionLayers {
    */
   readonly KeyMask: LayerClass<KeyMaskArgs>;
   /** `[b, T, d]` → `[b, d]`: the first token (the [CLS] state). */
-  readonly FirstToken: (new (args?: { name?: string }) => tfjs.layers.Layer) & { readonly className: string };
+  readonly FirstToken: CustomLayerClass<[args?: { name?: string }]>;
 }
-
-const cache = new WeakMap<object, TransformerFusionLayers>();
 
 const shapeList = (inputShape: Shape | Shape[]): Shape[] =>
   (Array.isArray(inputShape[0]) ? inputShape : [inputShape]) as Shape[];
@@ -57,10 +56,7 @@ const tensorList = (inputs: Tensor | Tensor[]): Tensor[] => (Array.isArray(input
  * The fusion's layer classes for a tfjs namespace, defined and registered for serialization once
  * per namespace (the namespace is passed in, so this package never holds its own tfjs copy).
  */
-export function transformerFusionLayers(tf: Tf): TransformerFusionLayers {
-  const known = cache.get(tf);
-  if (known) return known;
-
+export const transformerFusionLayers: (tf: Tf) => TransformerFusionLayers = defineLayers((tf) => {
   /** A layer adding one learned `[d]` vector; subclasses say where it goes. */
   abstract class LearnedToken extends tf.layers.Layer {
     protected readonly seed: number;
@@ -189,10 +185,5 @@ export function transformerFusionLayers(tf: Tf): TransformerFusionLayers {
     }
   }
 
-  const layers: TransformerFusionLayers = { ClsToken, TypeEmbedding, KeyMask, FirstToken };
-  for (const layer of Object.values(layers)) {
-    tf.serialization.registerClass(layer as unknown as Parameters<Tf['serialization']['registerClass']>[0]);
-  }
-  cache.set(tf, layers);
-  return layers;
-}
+  return { ClsToken, TypeEmbedding, KeyMask, FirstToken };
+});

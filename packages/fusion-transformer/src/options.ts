@@ -1,7 +1,7 @@
-import { modalityDropoutSchema } from '@omnifuse/core';
 import { z } from 'zod';
 
-export const transformerFusionOptionsSchema = z
+/** The transformer fusion's own options; `defineFusion` adds `modalityDropout` (see `transformerFusionOptionsSchema`). */
+export const transformerOwnOptionsSchema = z
   .strictObject({
     /** Size every modality's tokens are projected to, and of the output. */
     dim: z.number().int().positive().default(64),
@@ -18,13 +18,8 @@ export const transformerFusionOptionsSchema = z
     crossAttention: z.boolean().default(false),
     /** `cls`: the final [CLS] state; `mean`: the masked mean of every real token ([CLS] included). */
     pooling: z.enum(['cls', 'mean']).default('cls'),
-    /** Probability, while training, of treating a present modality as missing (never all of an example's). */
-    modalityDropout: modalityDropoutSchema,
   })
   .refine((o) => o.dim % o.numHeads === 0, {
     message: 'dim must be a multiple of numHeads',
     path: ['numHeads'],
   });
-
-export type TransformerFusionOptions = z.output<typeof transformerFusionOptionsSchema>;
-export type TransformerFusionOptionsInput = z.input<typeof transformerFusionOptionsSchema>;

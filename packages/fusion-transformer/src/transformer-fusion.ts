@@ -5,17 +5,13 @@ import {
   type DefinedFusionV1,
   defineFusion,
   type FusionPluginV1,
-  fusionPresence,
   hashSeed,
 } from '@omnifuse/core';
 import type * as tfjs from '@tensorflow/tfjs';
+import type { z } from 'zod';
 import { applyCrossAttention } from './cross-attention.js';
 import { transformerFusionLayers } from './layers.js';
-import {
-  type TransformerFusionOptions,
-  type TransformerFusionOptionsInput,
-  transformerFusionOptionsSchema,
-} from './options.js';
+import { transformerOwnOptionsSchema } from './options.js';
 import { concatTokens, keyMask, modalityTokens } from './tokens.js';
 
 type SymbolicTensor = tfjs.SymbolicTensor;
@@ -23,20 +19,19 @@ type SymbolicTensor = tfjs.SymbolicTensor;
 const ID = 'fusion:transformer';
 const VERSION = '1.0.0';
 
-const transformerFusion = defineFusion<TransformerFusionOptions>({
+const transformerFusion = defineFusion({
   id: ID,
   version: VERSION,
   packageName: '@omnifuse/fusion-transformer',
   description:
     'multimodal transformer: modality tokens + type embeddings, a learned [CLS], optional cross-modal attention, masked pre-norm self-attention blocks (absent modalities and padding never attended) → [CLS] state or masked mean',
-  schema: transformerFusionOptionsSchema,
-  build({ tf, inputs, name, seed }, parsed) {
+  schema: transformerOwnOptionsSchema,
+  build({ tf, inputs, name, seed, presence }, parsed) {
     const { dim, numHeads, ffDim, dropout } = parsed;
     const { ClsToken, FirstToken } = transformerFusionLayers(tf);
     const { MaskedMeanPooling } = customLayers(tf);
     const seedFor = (label: string) => hashSeed(`${seed}:${label}`);
 
-    const presence = fusionPresence(tf, inputs, { name, seed, modalityDropout: parsed.modalityDropout });
     let modalities = modalityTokens(tf, inputs, presence.columns, {
       dim,
       positions: parsed.positions,
@@ -73,6 +68,11 @@ const transformerFusion = defineFusion<TransformerFusionOptions>({
     return { output, dim };
   },
 });
+
+/** The options `createTransformerFusion` takes (with `modalityDropout`, which `defineFusion` adds). */
+export const transformerFusionOptionsSchema = transformerFusion.schema;
+export type TransformerFusionOptions = z.output<typeof transformerFusionOptionsSchema>;
+export type TransformerFusionOptionsInput = z.input<typeof transformerFusionOptionsSchema>;
 
 /**
  * Validates options and returns a configured `fusion:transformer`: every modality's tokens (a

@@ -12,8 +12,9 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDataset, selectBackend, splitDataset } from '@omnifuse/core';
+import { createDataset, splitDataset } from '@omnifuse/core';
 import { cnn2dEncoderPlugin } from '@omnifuse/modality-audio';
+import { selectBackend } from '@omnifuse/runtime';
 import { train } from '@omnifuse/trainer';
 
 const flags = Object.fromEntries(

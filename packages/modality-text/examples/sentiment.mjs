@@ -8,8 +8,9 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDataset, selectBackend, splitDataset } from '@omnifuse/core';
+import { createDataset, splitDataset } from '@omnifuse/core';
 import textPlugins from '@omnifuse/modality-text';
+import { selectBackend } from '@omnifuse/runtime';
 import { train } from '@omnifuse/trainer';
 
 const flags = Object.fromEntries(

@@ -7,8 +7,9 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { createDataset, selectBackend } from '@omnifuse/core';
+import { createDataset } from '@omnifuse/core';
 import { cnnEncoderPlugin, idxImages, idxLabels, readIdxFile } from '@omnifuse/modality-vision';
+import { selectBackend } from '@omnifuse/runtime';
 import { train } from '@omnifuse/trainer';
 
 const flags = Object.fromEntries(

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describeEncoderParity } from '@omnifuse/core/testing';
-import { buildOnnxModel } from '@omnifuse/onnx';
+import { buildOnnxModel } from '@omnifuse/onnx/testing';
+import { describeEncoderParity } from '@omnifuse/runtime/testing';
 import { afterAll } from 'vitest';
 import { cnnEncoderPlugin } from './encoders/cnn.js';
 import { onnxEncoderPlugin } from './encoders/onnx.js';

@@ -10,6 +10,7 @@ export {
   type ImageCheckOptions,
   ImageFindingCode,
   imageValueCheck,
+  measureImageValue,
 } from './check/index.js';
 export * from './encoders/index.js';
 export * from './idx/index.js';

@@ -4,7 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { OmnifuseError } from '@omnifuse/core';
-import { buildOnnxModel, createOnnxFeatureExtractor, loadOnnxModel } from '@omnifuse/onnx';
+import { createOnnxFeatureExtractor, loadOnnxModel } from '@omnifuse/onnx';
+import { buildOnnxModel } from '@omnifuse/onnx/testing';
 
 // 1. Conv 3×3 → Relu → GlobalAveragePool → Flatten, with known weights: filter 0 passes each
 //    pixel through, filter 1 negates it. (buildOnnxModel is a testing utility: real models come

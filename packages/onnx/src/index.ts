@@ -1,13 +1,12 @@
 export {
-  type BuildOnnxModelOptions,
-  buildOnnxModel,
-  type OnnxAttributeValue,
-  type OnnxInitializerSpec,
-  type OnnxNodeSpec,
-  type OnnxTensorSpec,
-  type OnnxTensorValues,
-  type OnnxValueSpec,
-} from './build-onnx-model.js';
+  defineOnnxEncoder,
+  modelValueName,
+  type OnnxEncoderDefinition,
+  type OnnxEncoderFitted,
+  type OnnxEncoderInstance,
+  type OnnxEncoderKit,
+  type OnnxEncoderStateBase,
+} from './define-onnx-encoder.js';
 export {
   createOnnxFeatureExtractor,
   describeImageInput,
@@ -32,6 +31,13 @@ export {
   checkModelFile,
 } from './model-option-errors.js';
 export type { OnnxDType } from './onnx-proto.js';
+export {
+  type LoadOnnxRuntimeOptions,
+  loadOnnxRuntime,
+  ONNX_RUNTIME_ALLOW_SCRIPTS,
+  ONNX_RUNTIME_INSTALL,
+  ONNX_RUNTIME_PACKAGE,
+} from './onnx-runtime.js';
 export { type PinnedOnnxModel, type PinnedOnnxModelOptions, pinOnnxModel } from './pinned-model.js';
 export {
   OnnxFormatError,

@@ -42,8 +42,13 @@ export function checkModelFile(file: string, options: CheckModelFileOptions): vo
 /**
  * Stamps an error from opening a model or fitting to it (wrong inputs, outputs, shapes) as
  * `E_OPTIONS` with the plugin, the step and the file: nothing there depends on a record, so a model
- * that does not fit is a wrong option.
+ * that does not fit is a wrong option. A missing onnxruntime-node stays `E_BACKEND_UNAVAILABLE`, with
+ * no option path: no option fixes it, an install does.
  */
 export function asModelOptionError(error: unknown, where: Omit<PluginErrorContext, 'code'>): OmnifuseError {
+  if (OmnifuseError.isInstance(error) && error.code === ErrorCode.BackendUnavailable) {
+    const { path: _option, ...context } = where;
+    return asPluginError(error, context);
+  }
   return asPluginError(error, { ...where, code: ErrorCode.InvalidOptions });
 }

@@ -129,3 +129,11 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
   return max;
 }
+
+/** What Node throws for `import('onnxruntime-node')` when the package is not installed. */
+export function notInstalled(): Error {
+  return Object.assign(
+    new Error("Cannot find package 'onnxruntime-node' imported from /app/node_modules/@omnifuse/onnx"),
+    { code: 'ERR_MODULE_NOT_FOUND' },
+  );
+}

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { type EncoderV1, ErrorCode, OmnifuseError } from '@omnifuse/core';
 import { flacConstantBomb, flacDeclaringHours } from '@omnifuse/test-utils/audio-corpus';
 import { hugePng } from '@omnifuse/test-utils/image-corpus';
+import { greyPng, tinyPlugins, trainTinyBundle } from '@omnifuse/test-utils/tiny-bundle';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { greyPng, tinyPlugins, trainTinyBundle } from './fixtures/tiny-bundle.js';
 import { createMediaCheck } from './media-limits.js';
 import type { ModelInput } from './model-inputs.js';
 import { createServer, type OmnifuseServer } from './server.js';
@@ -93,34 +94,84 @@ describe('createMediaCheck', () => {
     type,
     optional: false,
   });
-  const failing = () => Promise.reject(new Error("Cannot find package 'sharp'"));
-  const loaders = { sharp: failing, audio: () => import('@omnifuse/modality-audio') };
+  /** An encoder that only measures, as a third-party media encoder would. */
+  const measuring = (measure: NonNullable<EncoderV1['measure']>) => ({
+    encoder: { id: 'x:measure', measure } as unknown as EncoderV1,
+  });
+  const limits = { imagePixels: 100, audioSeconds: 2 };
+  const media = (field: string, type: ModelInput['type']) => [{ field, type, bytes: new Uint8Array([1, 2]) }];
 
-  it('fails when the bundle has image inputs and sharp does not load', async () => {
-    const error = await createMediaCheck([input('photo', 'image'), input('caption', 'text')], loaders).then(
-      () => undefined,
-      (e: unknown) => e,
+  it("fails at start-up when a media input's encoder has no measure hook", () => {
+    const encoders = {
+      photo: { encoder: { id: 'image:x' } as EncoderV1 },
+      caption: measuring(() => ({ source: 'header' })),
+    };
+    expect(() => createMediaCheck([input('photo', 'image'), input('caption', 'text')], encoders)).toThrow(
+      expect.objectContaining({
+        code: 'E_PLUGIN_FAILED',
+        field: 'photo',
+        plugin: 'image:x',
+        step: 'measure',
+      }),
     );
-    expect(error).toMatchObject({
-      name: 'OmnifuseError',
-      code: 'E_BACKEND_UNAVAILABLE',
-      field: 'photo',
-      details: { package: 'sharp', fields: ['photo'] },
+  });
+
+  it('needs no measure hook for a text-only bundle', async () => {
+    const check = createMediaCheck([input('caption', 'text')], { caption: { encoder: {} as EncoderV1 } });
+    await expect(check([], limits)).resolves.toBeUndefined();
+  });
+
+  it("hands the server's limits and the bytes to measure, and maps its sizes to the limit errors", async () => {
+    const seen: unknown[] = [];
+    const sizes = [
+      { width: 10, height: 10, source: 'header' },
+      { width: 11, height: 10, source: 'header' },
+      { seconds: 2.5, source: 'header' },
+      { seconds: 2, source: 'decoded', stoppedAtLimit: true },
+      { seconds: 1.5, source: 'decoded' },
+    ] as const;
+    let next = 0;
+    const check = createMediaCheck([input('photo', 'image')], {
+      photo: measuring(async (raw, context) => {
+        seen.push({ raw, limits: context.limits, field: context.field, record: context.record });
+        return sizes[next++]!;
+      }),
     });
-    expect((error as Error).message).toContain("Cannot find package 'sharp'");
+    await expect(check(media('photo', 'image'), limits, 3)).resolves.toBeUndefined();
+    expect(seen[0]).toEqual({
+      raw: { kind: 'inline', bytes: new Uint8Array([1, 2]) },
+      limits: { pixels: 100, seconds: 2 },
+      field: 'photo',
+      record: 3,
+    });
+    await expect(check(media('photo', 'image'), limits)).rejects.toMatchObject({
+      statusCode: 413,
+      code: 'E_IMAGE_TOO_LARGE',
+      message: 'field "photo": the image is 11×10 = 110 pixels; the limit is 100',
+    });
+    await expect(check(media('photo', 'image'), limits)).rejects.toMatchObject({
+      statusCode: 422,
+      code: 'E_AUDIO_TOO_LONG',
+      message: expect.stringContaining('its header declares 2.50 s'),
+    });
+    await expect(check(media('photo', 'image'), limits)).rejects.toMatchObject({
+      code: 'E_AUDIO_TOO_LONG',
+      message: expect.stringContaining('it decodes to more than 2 s'),
+    });
+    await expect(check(media('photo', 'image'), limits)).resolves.toBeUndefined();
   });
 
-  it('needs neither sharp nor the audio package for a text-only bundle', async () => {
-    const check = await createMediaCheck([input('caption', 'text')], { sharp: failing, audio: failing });
-    await expect(check([], { imagePixels: 1, audioSeconds: 1 })).resolves.toBeUndefined();
-  });
-
-  it('fails when the bundle has audio inputs and @omnifuse/modality-audio does not load', async () => {
-    await expect(
-      createMediaCheck([input('sound', 'audio')], { sharp: () => import('sharp'), audio: failing }),
-    ).rejects.toMatchObject({
-      code: 'E_BACKEND_UNAVAILABLE',
-      details: { package: '@omnifuse/modality-audio' },
+  it('answers 422 E_INPUT naming the field when measure cannot read the value', async () => {
+    const check = createMediaCheck([input('sound', 'audio')], {
+      sound: measuring(() => {
+        throw new OmnifuseError({ code: ErrorCode.InvalidInput, message: 'unknown audio format' });
+      }),
+    });
+    await expect(check(media('sound', 'audio'), limits)).rejects.toMatchObject({
+      statusCode: 422,
+      code: 'E_INPUT',
+      field: 'sound',
+      message: 'field "sound": the audio is not readable (unknown audio format)',
     });
   });
 });

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { greyPng, tinyPlugins, trainTinyBundle } from '@omnifuse/test-utils/tiny-bundle';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { greyPng, tinyPlugins, trainTinyBundle } from './fixtures/tiny-bundle.js';
 import { type CreateServerOptions, createServer, type OmnifuseServer } from './server.js';
 
 let work: string;

@@ -1,8 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { tinyPlugins, trainTinyBundle } from './fixtures/tiny-bundle.js';
+import { type EncoderPluginV1, flattenPlugins, type PluginV1 } from '@omnifuse/core';
+import { tinyPlugins, trainTinyBundle } from '@omnifuse/test-utils/tiny-bundle';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serve } from './serve.js';
+import { createServer } from './server.js';
 
 let work: string;
 let bundleDir: string;
@@ -12,21 +15,29 @@ beforeAll(async () => {
   bundleDir = await trainTinyBundle(work);
 });
 afterAll(() => {
-  vi.doUnmock('sharp');
   rmSync(work, { recursive: true, force: true });
 });
 
-describe('start-up without sharp', () => {
-  it('createServer and serve fail with E_BACKEND_UNAVAILABLE for a bundle with image inputs', async () => {
-    // The bundle is trained (with sharp); from here on, sharp cannot be imported.
-    vi.doMock('sharp', () => {
-      throw new Error("Cannot find package 'sharp'");
-    });
-    const { createServer } = await import('./server.js');
-    const { serve } = await import('./serve.js');
+/** The tiny bundle's plugins, with `vision:cnn` as an encoder written before the `measure` hook. */
+const withoutImageMeasure: PluginV1[] = flattenPlugins(tinyPlugins).map((plugin) => {
+  if (plugin.kind !== 'encoder' || plugin.id !== 'vision:cnn') return plugin;
+  const encoderPlugin = plugin as EncoderPluginV1;
+  return {
+    ...encoderPlugin,
+    create(options?: unknown) {
+      const { measure: _measure, ...encoder } = encoderPlugin.create(options);
+      return encoder;
+    },
+  };
+});
+
+describe('start-up with a media encoder that cannot measure', () => {
+  it('createServer and serve fail with E_PLUGIN_FAILED naming the field and the encoder', async () => {
+    // Resolved from a folder without node_modules, so the bundle's packages are not loaded beside them.
+    const options = { bundleDir, registry: withoutImageMeasure, baseDir: work };
     for (const start of [
-      () => createServer({ bundleDir, registry: tinyPlugins }),
-      () => serve({ bundleDir, registry: tinyPlugins, port: 0, handleSignals: false }),
+      () => createServer(options),
+      () => serve({ ...options, port: 0, handleSignals: false }),
     ]) {
       const error = await start().then(
         () => undefined,
@@ -34,11 +45,19 @@ describe('start-up without sharp', () => {
       );
       expect(error).toMatchObject({
         name: 'OmnifuseError',
-        code: 'E_BACKEND_UNAVAILABLE',
+        code: 'E_PLUGIN_FAILED',
         field: 'photo',
-        details: { package: 'sharp', fields: ['photo'] },
+        plugin: 'vision:cnn',
+        step: 'measure',
       });
-      expect((error as Error).message).toMatch(/image inputs \("photo"\).*sharp could not be loaded/);
+      expect((error as Error).message).toMatch(
+        /image input "photo" is encoded by vision:cnn, which has no measure hook/,
+      );
     }
+  });
+
+  it('starts with the first-party encoders, which measure', async () => {
+    const server = await createServer({ bundleDir, registry: tinyPlugins });
+    await server.close();
   });
 });

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { greyPng, tinyPlugins, toneWav, trainTinyBundle } from '@omnifuse/test-utils/tiny-bundle';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { greyPng, tinyPlugins, toneWav, trainTinyBundle } from './fixtures/tiny-bundle.js';
 import { createServer, type OmnifuseServer } from './server.js';
 
 let work: string;

@@ -74,7 +74,7 @@ export async function createServer(options: CreateServerOptions): Promise<Omnifu
   const versions = installedVersions(baseDir);
   let checkMedia: MediaCheck;
   try {
-    checkMedia = await createMediaCheck(inputs);
+    checkMedia = createMediaCheck(inputs, model.bundle.encoders);
   } catch (error) {
     model.dispose();
     throw error;
@@ -154,7 +154,7 @@ export async function createServer(options: CreateServerOptions): Promise<Omnifu
   ): Promise<ServedPrediction[]> => {
     const { ticket, started } = admitted(request);
     return ticket.run(async () => {
-      for (const item of prepared) await checkMedia(item.media, limits);
+      for (const [record, item] of prepared.entries()) await checkMedia(item.media, limits, record);
       const records = prepared.map((item) => item.record);
       await options.onPredict?.(records);
       const predictions = await model.predict(records);

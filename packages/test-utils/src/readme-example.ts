@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { promisify, stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 export interface ReadmeExampleOptions {
@@ -15,6 +15,16 @@ export interface ReadmeExampleOptions {
 
 /** The output block the README shows: a fenced block right after a `Prints:` line. */
 const PRINTS_BLOCK = /Prints:\n\n```\n([\s\S]*?)```/;
+
+/**
+ * The environment without colour: nx (and CI services) set FORCE_COLOR, which makes `console.log`
+ * colour numbers and booleans even into a pipe, while a README shows plain text. Both variables are
+ * not set together, since Node warns that NO_COLOR is ignored when FORCE_COLOR is set.
+ */
+function plainOutputEnv(): NodeJS.ProcessEnv {
+  const { FORCE_COLOR: _forced, ...env } = process.env;
+  return { ...env, NO_COLOR: '1' };
+}
 
 /**
  * Checks a package README's runnable example: the README's `js` block is the example file (less its
@@ -35,9 +45,9 @@ export function describeReadmeExample({ packageDir, example, timeout }: ReadmeEx
       const { stdout } = await promisify(execFile)(
         process.execPath,
         ['--conditions=@omnifuse/source', '--import', 'tsx', file],
-        { cwd: path.resolve(packageDir, '../..') },
+        { cwd: path.resolve(packageDir, '../..'), env: plainOutputEnv() },
       );
-      expect(stdout).toBe(PRINTS_BLOCK.exec(readme)?.[1]);
+      expect(stripVTControlCharacters(stdout)).toBe(PRINTS_BLOCK.exec(readme)?.[1]);
     });
   });
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '@omnifuse/core';
 import * as tf from '@tensorflow/tfjs';
 
 /**
@@ -73,15 +74,7 @@ export async function writeCheckpoint(
   const digest = createHash('sha256').update(body).digest();
 
   const file = checkpointFile(dir, epochsDone);
-  const temporary = `${file}.${process.pid}.tmp`;
-  const handle = await open(temporary, 'w');
-  try {
-    await handle.writeFile(Buffer.concat([body, digest]));
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temporary, file);
+  await writeFileAtomic(file, Buffer.concat([body, digest]));
   await syncDirectory(dir);
   const older = (await listCheckpoints(dir)).filter((f) => f.epochsDone < epochsDone);
   for (const stale of older.slice(0, Math.max(0, older.length - (keep - 1))))

@@ -21,7 +21,7 @@ import {
   type TrainerCallbacks,
 } from '@omnifuse/core';
 import * as tf from '@tensorflow/tfjs';
-import { type BackendChoice, useBackend } from './backend.js';
+import { type BackendChoice, type BackendOption, useBackend } from './backend.js';
 import { pluginModules, replicaRecipe } from './data-parallel/recipe.js';
 import { applyFreezing, learningRateGroups } from './fine-tune-layers.js';
 import { encodeTargets } from './labels.js';
@@ -61,8 +61,8 @@ export interface FineTuneOptions {
   readonly reportDir?: string;
   /** Plugins given in code, on top of those the bundle names and the built-ins. */
   readonly registry?: Registry | PluginList;
-  /** Default: the bundle's `backend`. */
-  readonly backend?: BackendChoice;
+  /** Default: the bundle's `backend`. A backend selected already (`selectBackend`) is used as it is. */
+  readonly backend?: BackendOption;
   readonly callbacks?: readonly TrainerCallbacks[];
   readonly progress?: boolean | ProgressOptions;
   /** Feature cache folder (default `<data root>/.omnifuse-cache`), a `FeatureCache`, or `false`. */

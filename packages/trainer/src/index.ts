@@ -1,4 +1,4 @@
-export { type BackendChoice, useBackend, useBackendWithLabel } from './backend.js';
+export { type BackendChoice, type BackendOption, useBackend, useBackendWithLabel } from './backend.js';
 export { BestEpochTracker, monitorMode } from './best-epoch.js';
 export { type Checkpoint, checkpointFile, listCheckpoints, readLatestCheckpoint } from './checkpoints.js';
 export { physicalCores, resolveWorkers, shardRows } from './data-parallel/cores.js';

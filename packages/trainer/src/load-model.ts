@@ -9,15 +9,15 @@ import {
   type Registry,
 } from '@omnifuse/core';
 import * as tf from '@tensorflow/tfjs';
-import { type BackendChoice, useBackend } from './backend.js';
+import { type BackendOption, useBackend } from './backend.js';
 import { resolveRegistry } from './plugins.js';
 import { createPredictor, type Predictor } from './predictor.js';
 
 export interface LoadModelOptions {
   /** Plugins given in code; those the bundle's spec names by package are loaded when installed. */
   readonly registry?: Registry | PluginList;
-  /** Backend to switch to first; by default the current one is kept. */
-  readonly backend?: BackendChoice;
+  /** Backend to switch to first (a choice, or one selected already); by default the current one is kept. */
+  readonly backend?: BackendOption;
   /** Folder plugin packages are resolved from; default: the working directory. */
   readonly baseDir?: string;
 }

@@ -26,7 +26,7 @@ import {
   type TrainingOptions,
 } from '@omnifuse/core';
 import * as tf from '@tensorflow/tfjs';
-import { type BackendChoice, useBackendWithLabel } from './backend.js';
+import { type BackendOption, useBackendWithLabel } from './backend.js';
 import { pluginModules, replicaRecipe } from './data-parallel/recipe.js';
 import { encodeTargets, fitLabels } from './labels.js';
 import { resolveRegistry } from './plugins.js';
@@ -56,8 +56,8 @@ export interface TrainOptions {
   readonly manifestOptions?: LoadManifestOptions;
   /** Where to save the model bundle; nothing is saved without it. */
   readonly bundleDir?: string;
-  /** Overrides the spec's `backend`. */
-  readonly backend?: BackendChoice;
+  /** Overrides the spec's `backend`; a backend selected already (`selectBackend`) is used as it is. */
+  readonly backend?: BackendOption;
   readonly callbacks?: readonly TrainerCallbacks[];
   /** Report progress on stderr (a bar on a terminal, JSON lines otherwise). */
   readonly progress?: boolean | ProgressOptions;

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, open, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, OmnifuseError } from '../errors.js';
 import type { Feature } from '../spec/index.js';
+import { writeFileAtomic } from '../write-file-atomic.js';
 import { decodeFeatureEntry, encodeFeatureEntry } from './entry-format.js';
 
 /** What a cache has seen since it was created; `corrupt` counts entries found damaged and dropped. */
@@ -56,17 +56,6 @@ function checkKey(key: string): void {
   }
 }
 
-async function writeEntryFile(file: string, bytes: Uint8Array, fsync: boolean): Promise<void> {
-  if (!fsync) return writeFile(file, bytes);
-  const handle = await open(file, 'w');
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 function readsWhole(file: string): boolean {
   try {
     return decodeFeatureEntry(readFileSync(file)) !== undefined;
@@ -97,7 +86,6 @@ export function createFeatureCache(options: FeatureCacheOptions): FeatureCache {
   const dir = path.resolve(options.dir);
   const made = new Set<string>();
   const counters = newCounters();
-  let sequence = 0;
   const entryPath = (key: string) => path.join(dir, key.slice(0, 2), key.slice(2, 4), `${key}.bin`);
   const cacheError = (message: string, file: string, cause: unknown) =>
     new OmnifuseError({
@@ -145,23 +133,16 @@ export function createFeatureCache(options: FeatureCacheOptions): FeatureCache {
       const folder = path.dirname(file);
       const bytes = encodeFeatureEntry(feature);
       for (let attempt = 0; ; attempt++) {
-        // Unique per write (pid, sequence and random bytes: containers on one volume share pids), so
-        // writers of the same key never share a temp file; the last rename wins with a whole entry.
-        const temp = path.join(
-          folder,
-          `.${key}.${process.pid}.${sequence++}.${randomBytes(4).toString('hex')}.tmp`,
-        );
+        // Writers of the same key each get their own temp file; the last rename wins with a whole entry.
         try {
           if (!made.has(folder)) {
             await mkdir(folder, { recursive: true });
             made.add(folder);
           }
-          await writeEntryFile(temp, bytes, options.fsync ?? false);
-          await rename(temp, file);
+          await writeFileAtomic(file, bytes, { fsync: options.fsync ?? false, mkdir: false });
           counters.writes++;
           return;
         } catch (cause) {
-          await unlink(temp).catch(() => undefined);
           // The folder may have been removed under us (e.g. `clear` from elsewhere): make it again.
           made.delete(folder);
           const code = (cause as NodeJS.ErrnoException).code;

@@ -2,38 +2,86 @@ import type { z } from 'zod';
 import { parseEncoderOptions } from '../encoders/parse-options.js';
 import { ErrorCode, OmnifuseError } from '../errors.js';
 import type { FusedOutput, FusionBuildContext, FusionPluginV1, FusionV1 } from '../spec/fusion.js';
+import { type FusionPresence, fusionPresence, modalityDropoutSchema } from './fusion-helpers.js';
 
-export interface DefineFusionArgs<Options extends Readonly<Record<string, unknown>>> {
+/** The option `defineFusion` adds to every fusion's schema. */
+export type ModalityDropoutShape = { modalityDropout: typeof modalityDropoutSchema };
+
+/** A fusion's options schema as `defineFusion` parses it: the fusion's own, plus `modalityDropout`. */
+export type FusionOptionsSchema<
+  Shape extends z.core.$ZodShape,
+  Config extends z.core.$ZodObjectConfig,
+> = z.ZodObject<Shape & ModalityDropoutShape, Config>;
+
+/** What a fusion defined with `defineFusion` builds from. */
+export interface DefinedFusionBuildContext extends FusionBuildContext {
+  /**
+   * The inputs' presences after modality dropout (a `ModalityDropout` layer `${name}/modality_dropout`
+   * while `modalityDropout > 0`): `columns[i]` is also `inputs[i].presence`; `stacked` is `[b, M]`.
+   */
+  readonly presence: FusionPresence;
+}
+
+export interface DefineFusionArgs<Shape extends z.core.$ZodShape, Config extends z.core.$ZodObjectConfig> {
   /** Plugin id, `fusion:name`. */
   readonly id: string;
   readonly version: string;
   readonly packageName?: string;
   readonly description?: string;
-  /** Validates `create`'s options and fills in defaults; a failure is an `E_OPTIONS` error. */
-  readonly schema: z.ZodType<Options, unknown>;
-  /** The fusion's graph, with the parsed options; `context.inputs` is never empty here. */
-  build(context: FusionBuildContext, options: Options): FusedOutput;
+  /**
+   * The fusion's own options (an object schema); `defineFusion` adds `modalityDropout`. `create`'s
+   * options are parsed with both and defaults filled in; a failure is an `E_OPTIONS` error.
+   */
+  readonly schema: z.ZodObject<Shape, Config>;
+  /**
+   * The fusion's graph, with the parsed options; `context.inputs` is never empty here, and their
+   * presences have been through modality dropout already.
+   */
+  build(
+    context: DefinedFusionBuildContext,
+    options: z.output<FusionOptionsSchema<Shape, Config>>,
+  ): FusedOutput;
 }
 
 /** A configured fusion whose `options` keep their parsed type. */
 export type DefinedFusionV1<Options> = FusionV1 & { readonly options: Options };
 
-export interface DefinedFusion<Options> {
+export interface DefinedFusion<Options, Schema extends z.ZodType = z.ZodType<Options>> {
   /** The plugin for a registry or a package's default export. */
   readonly plugin: FusionPluginV1;
+  /** The options schema `create` parses with: the fusion's own plus `modalityDropout`. */
+  readonly schema: Schema;
   /** Validates options (zod; defaults filled in) and returns the configured fusion. */
   create(options?: unknown): DefinedFusionV1<Options>;
 }
 
 /**
- * A fusion plugin from its id, options schema and `build`: parses options into an `E_OPTIONS`
- * error naming the plugin, and fails `build` with `E_CONFIG` when there is nothing to fuse, so every
- * fusion reports those two the same way.
+ * A fusion plugin from its id, options schema and `build`. Every fusion it makes takes the
+ * `modalityDropout` option (`modalityDropoutSchema`) and applies it to the inputs' presences before
+ * `build` runs, so the layer's name and saved format are the same for all of them. It parses options
+ * into an `E_OPTIONS` error naming the plugin, and fails `build` with `E_CONFIG` when there is nothing
+ * to fuse, so every fusion reports those two the same way.
  */
-export function defineFusion<Options extends Readonly<Record<string, unknown>>>(
-  args: DefineFusionArgs<Options>,
-): DefinedFusion<Options> {
-  const { id, version, schema } = args;
+export function defineFusion<Shape extends z.core.$ZodShape, Config extends z.core.$ZodObjectConfig>(
+  args: DefineFusionArgs<Shape, Config>,
+): DefinedFusion<z.output<FusionOptionsSchema<Shape, Config>>, FusionOptionsSchema<Shape, Config>> {
+  type Options = z.output<FusionOptionsSchema<Shape, Config>>;
+  const { id, version } = args;
+  if ('modalityDropout' in args.schema.shape) {
+    throw new OmnifuseError({
+      code: ErrorCode.InvalidConfig,
+      message: `fusion ${id}: defineFusion adds the modalityDropout option itself; remove it from the schema (and the fusion's own ModalityDropout layer)`,
+      plugin: id,
+      step: 'define',
+    });
+  }
+  // zod cannot follow `safeExtend` through a generic shape; this is the type it returns. safeExtend
+  // keeps the schema's refinements and its strictness.
+  const own: z.ZodObject = args.schema;
+  const schema = own.safeExtend({ modalityDropout: modalityDropoutSchema }) as FusionOptionsSchema<
+    Shape,
+    Config
+  >;
   const create = (options: unknown = {}): DefinedFusionV1<Options> => {
     const parsed = parseEncoderOptions(id, schema, options);
     return {
@@ -52,7 +100,20 @@ export function defineFusion<Options extends Readonly<Record<string, unknown>>>(
             found: 0,
           });
         }
-        return args.build(context, parsed);
+        const { tf, inputs, name, seed } = context;
+        const presence = fusionPresence(tf, inputs, {
+          name,
+          seed,
+          modalityDropout: (parsed as { readonly modalityDropout: number }).modalityDropout,
+        });
+        return args.build(
+          {
+            ...context,
+            inputs: inputs.map((input, i) => ({ ...input, presence: presence.columns[i]! })),
+            presence,
+          },
+          parsed,
+        );
       },
     };
   };
@@ -64,5 +125,5 @@ export function defineFusion<Options extends Readonly<Record<string, unknown>>>(
     description: args.description,
     create,
   };
-  return { plugin, create };
+  return { plugin, schema, create };
 }

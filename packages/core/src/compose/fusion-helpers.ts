@@ -8,7 +8,8 @@ type SymbolicTensor = tfTypes.SymbolicTensor;
 
 /**
  * The `modalityDropout` option every fusion takes: the probability, while training, of treating a
- * present modality as missing (never all of an example's). Spread it into a fusion's options schema.
+ * present modality as missing (never all of an example's). `defineFusion` adds it to a fusion's
+ * options schema; a fusion written without `defineFusion` spreads it into its own.
  */
 export const modalityDropoutSchema = z.number().min(0).max(0.9).default(0);
 
@@ -59,13 +60,20 @@ export function fusionPresence(
   const { name, seed, modalityDropout } = options;
   const presences = inputs.map((input) => input.presence);
   if (modalityDropout <= 0) {
-    const stacked =
-      presences.length === 1
-        ? presences[0]!
-        : (tf.layers
-            .concatenate({ axis: -1, name: `${name}/presence_concat` })
-            .apply(presences) as SymbolicTensor);
-    return { stacked, columns: presences };
+    // Made when first asked for, so a fusion that needs only the columns adds no unused layer.
+    let stacked: SymbolicTensor | undefined;
+    return {
+      columns: presences,
+      get stacked() {
+        stacked ??=
+          presences.length === 1
+            ? presences[0]!
+            : (tf.layers
+                .concatenate({ axis: -1, name: `${name}/presence_concat` })
+                .apply(presences) as SymbolicTensor);
+        return stacked;
+      },
+    };
   }
   const { ModalityDropout, PresenceColumn } = customLayers(tf);
   const stacked = new ModalityDropout({

@@ -1,5 +1,6 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { hashSeed } from '../rng.js';
+import type { CustomLayerClass } from './define-layers.js';
 import { batchRandomUniform } from './random-state.js';
 
 type Tf = typeof tfjs;
@@ -33,7 +34,7 @@ export const MODALITY_DROPOUT_CLASS_NAME = 'OmnifuseModalityDropout';
 export const MISSING_EMBEDDING_CLASS_NAME = 'OmnifuseMissingEmbedding';
 export const PRESENCE_COLUMN_CLASS_NAME = 'OmnifusePresenceColumn';
 
-type LayerClass<Args> = new (args: Args) => tfjs.layers.Layer;
+type LayerClass<Args> = CustomLayerClass<[args: Args]>;
 
 const shapeList = (inputShape: Shape | Shape[]): Shape[] =>
   (Array.isArray(inputShape[0]) ? inputShape : [inputShape]) as Shape[];

@@ -9,10 +9,14 @@ export {
 } from './compose-model.js';
 export {
   type DefinedFusion,
+  type DefinedFusionBuildContext,
   type DefinedFusionV1,
   type DefineFusionArgs,
   defineFusion,
+  type FusionOptionsSchema,
+  type ModalityDropoutShape,
 } from './define-fusion.js';
+export { type CustomLayerClass, defineLayers } from './define-layers.js';
 export {
   type FusionPresence,
   type FusionPresenceOptions,

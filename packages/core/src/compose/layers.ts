@@ -1,5 +1,6 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { hashSeed } from '../rng.js';
+import { type CustomLayerClass, defineLayers } from './define-layers.js';
 import {
   defineFusionLayers,
   type MissingEmbeddingArgs,
@@ -101,16 +102,11 @@ interface ConvFields {
   readonly activation: { apply(x: Tensor): Tensor };
 }
 
-const cache = new WeakMap<object, CustomLayers>();
-
 /**
  * The custom layer classes for a tfjs namespace, defined and registered for serialization once per
  * namespace (the namespace is passed in so that core never holds its own tfjs copy).
  */
-export function customLayers(tf: Tf): CustomLayers {
-  const known = cache.get(tf);
-  if (known) return known;
-
+export const customLayers: (tf: Tf) => CustomLayers = defineLayers((tf) => {
   class MaskedMeanPooling extends tf.layers.Layer {
     static className = 'OmnifuseMaskedMeanPooling';
 
@@ -217,11 +213,11 @@ export function customLayers(tf: Tf): CustomLayers {
   }
 
   // tfjs-layers exports Conv2D only through its factory.
-  const BaseConv2D = tf.layers.conv2d({ filters: 1, kernelSize: 1 }).constructor as unknown as new (
-    args: Parameters<Tf['layers']['conv2d']>[0],
-  ) => tfTypes.layers.Layer;
+  const BaseConv2D = tf.layers.conv2d({ filters: 1, kernelSize: 1 }).constructor as CustomLayerClass<
+    [args: Parameters<Tf['layers']['conv2d']>[0]]
+  >;
   class Conv2D extends BaseConv2D {
-    static className = 'OmnifuseConv2D';
+    static override className = 'OmnifuseConv2D';
 
     override call(inputs: Tensor | Tensor[], kwargs: Record<string, unknown>): Tensor | Tensor[] {
       const conv = this as unknown as ConvFields;
@@ -242,35 +238,14 @@ export function customLayers(tf: Tf): CustomLayers {
     }
   }
 
-  tf.serialization.registerClass(MaskedMeanPooling);
-  tf.serialization.registerClass(Conv2D as unknown as Parameters<Tf['serialization']['registerClass']>[0]);
-  tf.serialization.registerClass(MaskedMaxPooling);
-  tf.serialization.registerClass(TokenMask);
-  tf.serialization.registerClass(
-    SeededDropout as unknown as Parameters<Tf['serialization']['registerClass']>[0],
-  );
-  const PositionEmbedding = definePositionEmbedding(tf);
-  tf.serialization.registerClass(
-    PositionEmbedding as unknown as Parameters<Tf['serialization']['registerClass']>[0],
-  );
-  const MultiHeadAttention = defineMultiHeadAttention(tf);
-  tf.serialization.registerClass(
-    MultiHeadAttention as unknown as Parameters<Tf['serialization']['registerClass']>[0],
-  );
-  const fusionLayers = defineFusionLayers(tf);
-  for (const layer of Object.values(fusionLayers)) {
-    tf.serialization.registerClass(layer as unknown as Parameters<Tf['serialization']['registerClass']>[0]);
-  }
-  const layers: CustomLayers = {
-    ...fusionLayers,
+  return {
+    ...defineFusionLayers(tf),
     MaskedMeanPooling,
     MaskedMaxPooling,
     SeededDropout,
-    PositionEmbedding,
+    PositionEmbedding: definePositionEmbedding(tf),
     TokenMask,
-    MultiHeadAttention,
+    MultiHeadAttention: defineMultiHeadAttention(tf),
     Conv2D,
   };
-  cache.set(tf, layers);
-  return layers;
-}
+});

@@ -1,5 +1,6 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { hashSeed } from '../rng.js';
+import type { CustomLayerClass } from './define-layers.js';
 import { batchDropout } from './random-state.js';
 
 type Tf = typeof tfjs;
@@ -36,7 +37,7 @@ const PROJECTIONS = ['query', 'key', 'value', 'output'] as const;
  * called with two inputs). Self-attention passes the same tensor twice; cross-attention (a fusion
  * attending from one modality to another) passes sequences of different lengths and sizes.
  */
-export function defineMultiHeadAttention(tf: Tf): new (args: MultiHeadAttentionArgs) => tfjs.layers.Layer {
+export function defineMultiHeadAttention(tf: Tf): CustomLayerClass<[args: MultiHeadAttentionArgs]> {
   class MultiHeadAttention extends tf.layers.Layer {
     static className = MULTI_HEAD_ATTENTION_CLASS_NAME;
     private readonly numHeads: number;

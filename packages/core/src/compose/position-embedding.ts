@@ -1,4 +1,5 @@
 import type * as tfjs from '@tensorflow/tfjs';
+import type { CustomLayerClass } from './define-layers.js';
 
 type Tf = typeof tfjs;
 type Tensor = tfjs.Tensor;
@@ -22,7 +23,7 @@ export const POSITION_EMBEDDING_CLASS_NAME = 'OmnifusePositionEmbedding';
  * `[length, dim]` embedding per position (ViT's and BERT's learned positions), shared by sequence
  * encoders of every modality.
  */
-export function definePositionEmbedding(tf: Tf): new (args: PositionEmbeddingArgs) => tfjs.layers.Layer {
+export function definePositionEmbedding(tf: Tf): CustomLayerClass<[args: PositionEmbeddingArgs]> {
   class PositionEmbedding extends tf.layers.Layer {
     static className = POSITION_EMBEDDING_CLASS_NAME;
     private readonly seed: number;

@@ -4,6 +4,7 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { hashSeed } from '../rng.js';
 import type { EncoderPluginV1, EncoderV1 } from '../spec/encoder.js';
 import type { FusionPluginV1, FusionV1 } from '../spec/fusion.js';
+import { defineLayers } from './define-layers.js';
 
 type Tf = typeof tfTypes;
 type SymbolicTensor = tfTypes.SymbolicTensor;
@@ -64,27 +65,24 @@ export interface TokenState {
   readonly length: number;
 }
 
-const maskLayers = new WeakMap<object, new (args: { name: string }) => tfTypes.layers.Layer>();
-
-/** A layer computing `x != 0` as float, the padding mask of token ids. */
-function nonZeroMask(tf: Tf, name: string): tfTypes.layers.Layer {
-  let Cls = maskLayers.get(tf);
-  if (!Cls) {
-    class NonZeroMask extends tf.layers.Layer {
-      static className = 'TestNonZeroMask';
-      override computeOutputShape(shape: (number | null)[]): (number | null)[] {
-        return shape;
-      }
-      override call(inputs: tfTypes.Tensor | tfTypes.Tensor[]): tfTypes.Tensor {
-        const x = Array.isArray(inputs) ? inputs[0]! : inputs;
-        return tf.tidy(() => tf.cast(tf.notEqual(x, 0), 'float32'));
-      }
+const maskLayers = defineLayers((tf) => {
+  /** A layer computing `x != 0` as float, the padding mask of token ids. */
+  class NonZeroMask extends tf.layers.Layer {
+    static className = 'TestNonZeroMask';
+    override computeOutputShape(shape: (number | null)[]): (number | null)[] {
+      return shape;
     }
-    tf.serialization.registerClass(NonZeroMask);
-    Cls = NonZeroMask;
-    maskLayers.set(tf, Cls);
+    override call(inputs: tfTypes.Tensor | tfTypes.Tensor[]): tfTypes.Tensor {
+      const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+      return tf.tidy(() => tf.cast(tf.notEqual(x, 0), 'float32'));
+    }
   }
-  return new Cls({ name });
+  return { NonZeroMask };
+});
+
+function nonZeroMask(tf: Tf, name: string): tfTypes.layers.Layer {
+  const { NonZeroMask } = maskLayers(tf);
+  return new NonZeroMask({ name });
 }
 
 export function createTestTokenEncoder(

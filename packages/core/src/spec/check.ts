@@ -1,4 +1,4 @@
-import type { ReadMedia, RecordContext } from './encoder.js';
+import type { ReadMedia, RecordContext } from './record.js';
 
 /**
  * One problem found in one value before anything is fitted or decoded. An `error` makes the record

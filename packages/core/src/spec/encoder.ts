@@ -1,18 +1,11 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { EncoderCheckContext, ValueFinding } from './check.js';
-import type { Feature, FeatureSpec, MediaRef, Modality } from './feature.js';
+import type { Feature, FeatureSpec, Modality } from './feature.js';
+import type { EncoderMeasureContext, MediaMeasure } from './measure.js';
+import type { ReadMedia, RecordContext } from './record.js';
 import type { Rng } from './rng.js';
 
-/** Where a value comes from, so an encoder's error can name the record and the field. */
-export interface RecordContext {
-  /** Record id (the manifest's `id` column, else its 0-based row). */
-  readonly record: string | number;
-  /** Input field name in the manifest. */
-  readonly field: string;
-}
-
-/** Reads a media reference's bytes (the dataset has already checked the path). */
-export type ReadMedia = (ref: MediaRef) => Promise<Uint8Array>;
+export type { ReadMedia, RecordContext } from './record.js';
 
 export interface EncoderFitContext {
   readonly field: string;
@@ -84,12 +77,22 @@ export interface EncoderV1<Raw = unknown, State = unknown> {
   build(context: EncoderBuildContext<State>): EncodedOutput;
   /**
    * Optional cheap checks of one present raw value, run on every record of every split before
-   * `fit` (`checkDataset`, `omnifuse check`) and on every served request: for media, sniff the
-   * format and read the header (image size, audio duration and sample count) against this
-   * encoder's limits, without decoding the whole value. Returns the problems found, `[]` when none.
-   * Must not throw for bad input: a value it cannot read is an `error` finding.
+   * `fit` (`checkDataset`, `omnifuse check`): for media, sniff the format and read the header
+   * (image size, audio duration and sample count) against this encoder's limits, without decoding
+   * the whole value (a server's own limits go through `measure`). Returns the problems found, `[]`
+   * when none. Must not throw for bad input: a value it cannot read is an `error` finding.
    */
   check?(raw: Raw, context: EncoderCheckContext): readonly ValueFinding[] | Promise<readonly ValueFinding[]>;
+  /**
+   * Optional, for media encoders: the size of one present raw value (pixels, seconds) against a
+   * caller's limits, so a caller that knows nothing of the medium can refuse it before `preprocess`
+   * decodes it: `@omnifuse/serve` checks every request's media with it, and refuses to serve a media
+   * input whose encoder has none. Reads the header first and returns at once when it declares a size
+   * over a limit; otherwise may decode, stopping once past `context.limits`, so memory stays bounded by
+   * the limit. Unlike `check`, it throws (an `E_INPUT` OmnifuseError) for a value it cannot read.
+   * Added to v1 as an optional member: encoders without it remain valid.
+   */
+  measure?(raw: Raw, context: EncoderMeasureContext): MediaMeasure | Promise<MediaMeasure>;
 }
 
 /**

@@ -7,6 +7,7 @@ import { createRng } from '../rng.js';
 import type { ValueFinding } from '../spec/check.js';
 import type { EncodedOutput, EncoderPluginV1, EncoderV1, ReadMedia } from '../spec/encoder.js';
 import type { Feature, FeatureSpec } from '../spec/feature.js';
+import type { MediaMeasure } from '../spec/measure.js';
 import {
   catchAsync,
   catchSync,
@@ -46,7 +47,8 @@ export type EncoderConformanceCheck =
   | 'topology-round-trip'
   | 'gradients'
   | 'bad-inputs'
-  | 'value-check';
+  | 'value-check'
+  | 'value-measure';
 
 export interface EncoderConformanceOptions<Raw, State> extends TfChoice {
   readonly plugin: EncoderPluginV1<Raw, State>;
@@ -332,6 +334,40 @@ export function describeEncoderConformance<Raw, State>(
       },
     );
 
+    check(
+      'value-measure',
+      'measure sizes every sample and fails only with OmnifuseErrors (required of image and audio encoders)',
+      async () => {
+        const encoder = (await fitted()).encoder;
+        if (!encoder.measure) {
+          // serve sizes media inputs through this hook before decoding them, and refuses a bundle
+          // whose image or audio input cannot be sized.
+          expect(
+            ['image', 'audio'].includes(config.plugin.modality),
+            `${config.plugin.id} is an ${config.plugin.modality} encoder without measure(), so serve cannot limit its inputs`,
+          ).toBe(false);
+          return;
+        }
+        const measureContext = (record: string) => ({
+          record,
+          field,
+          readMedia: config.readMedia ?? defaultReadMedia,
+          limits: {},
+        });
+        for (const [i, sample] of config.samples.entries()) {
+          expectMeasure(await encoder.measure(sample, measureContext(`sample-${i}`)), `measure(sample ${i})`);
+        }
+        for (const [i, bad] of (config.badInputs ?? []).entries()) {
+          const what = `measure(${bad.reason})`;
+          const error = await catchAsync(async () => {
+            expectMeasure(await encoder.measure!(bad.value as Raw, measureContext(`bad-${i}`)), what);
+          });
+          // A bad value may still have a readable size (its fault lies past the header).
+          if (error !== undefined) expectOmnifuseError(error, what);
+        }
+      },
+    );
+
     for (const [i, bad] of (config.badInputs ?? []).entries()) {
       check(
         'bad-inputs',
@@ -358,6 +394,22 @@ function expectFindings(findings: readonly ValueFinding[], what: string): void {
     expect(['error', 'warning'], `${what} severity`).toContain(finding.severity);
     expect(finding.code, `${what} code`).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
     expect(typeof finding.reason === 'string' && finding.reason.length > 0, `${what} reason`).toBe(true);
+  }
+}
+
+function expectMeasure(measure: MediaMeasure, what: string): void {
+  expect(['header', 'decoded'], `${what} source`).toContain(measure.source);
+  const sizes = { width: measure.width, height: measure.height, seconds: measure.seconds };
+  expect(
+    Object.values(sizes).some((size) => size !== undefined),
+    `${what} gives a size`,
+  ).toBe(true);
+  expect(measure.width === undefined, `${what} gives width and height together`).toBe(
+    measure.height === undefined,
+  );
+  for (const [name, size] of Object.entries(sizes)) {
+    if (size === undefined) continue;
+    expect(Number.isFinite(size) && size >= 0, `${what} ${name} = ${size}`).toBe(true);
   }
 }
 

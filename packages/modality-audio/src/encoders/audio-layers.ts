@@ -1,9 +1,10 @@
+import { type CustomLayerClass, defineLayers } from '@omnifuse/core';
 import type * as tfjs from '@tensorflow/tfjs';
 
 type Tf = typeof tfjs;
 type Tensor = tfjs.Tensor;
 type Shape = (number | null)[];
-type LayerClass<Args> = new (args: Args) => tfjs.layers.Layer;
+type LayerClass<Args> = CustomLayerClass<[args: Args]>;
 
 export const AUDIO_SELF_ATTENTION_CLASS_NAME = 'OmnifuseAudioSelfAttention';
 
@@ -21,24 +22,13 @@ export interface AudioLayers {
   readonly SelfAttention: LayerClass<AudioSelfAttentionArgs>;
 }
 
-const cache = new WeakMap<object, AudioLayers>();
-
 /**
  * The audio custom layer classes for a tfjs namespace, defined and registered for serialization once
  * per namespace (the namespace comes from the build context, so this package holds no tfjs).
  */
-export function audioLayers(tf: Tf): AudioLayers {
-  const known = cache.get(tf);
-  if (known) return known;
-  const layers: AudioLayers = {
-    SelfAttention: defineSelfAttention(tf),
-  };
-  for (const layer of Object.values(layers)) {
-    tf.serialization.registerClass(layer as unknown as Parameters<Tf['serialization']['registerClass']>[0]);
-  }
-  cache.set(tf, layers);
-  return layers;
-}
+export const audioLayers: (tf: Tf) => AudioLayers = defineLayers((tf) => ({
+  SelfAttention: defineSelfAttention(tf),
+}));
 
 function sequenceShape(className: string, inputShape: Shape | Shape[]): [number, number] {
   const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;

@@ -25,6 +25,11 @@ export {
   createCnn2dEncoder,
 } from './cnn2d.js';
 export {
+  type AudioMeasureOptions,
+  audioValueMeasure,
+  measureAudioValue,
+} from './measure-audio.js';
+export {
   type AudioOnnxEncoderOptions,
   type AudioOnnxEncoderOptionsInput,
   type AudioOnnxEncoderState,

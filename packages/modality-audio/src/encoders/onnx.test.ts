@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ErrorCode, type MediaRef, OmnifuseError } from '@omnifuse/core';
 import { describeEncoderConformance } from '@omnifuse/core/testing';
-import { buildOnnxModel } from '@omnifuse/onnx';
+import { buildOnnxModel } from '@omnifuse/onnx/testing';
 import { describeWithData, sharedDataPath } from '@omnifuse/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { audioOnnxEncoderPlugin, createAudioOnnxEncoder } from './onnx.js';

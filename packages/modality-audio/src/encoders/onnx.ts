@@ -1,23 +1,20 @@
-import path from 'node:path';
 import {
-  applyProjection,
   asPluginError,
   type EncoderPluginV1,
-  type EncoderV1,
   ErrorCode,
   OmnifuseError,
   projectionOptionsSchema,
 } from '@omnifuse/core';
-import { asModelOptionError, checkModelFile, type OnnxModel, pinOnnxModel } from '@omnifuse/onnx';
+import { defineOnnxEncoder, modelValueName, type OnnxEncoderStateBase, type OnnxModel } from '@omnifuse/onnx';
 import { z } from 'zod';
 import { checkAudioValue } from './check-audio.js';
+import { audioValueMeasure } from './measure-audio.js';
 import {
   AUDIO_PACKAGE_NAME,
   AUDIO_PREPROCESSOR_VERSION,
   type AudioRaw,
   audioPreprocessSchema,
   createAudioPreprocessor,
-  parseAudioEncoderOptions,
 } from './shared.js';
 import { type AudioStandardization, fitGlobalStandardization, standardizationOf } from './standardize.js';
 
@@ -48,10 +45,7 @@ export type AudioOnnxEncoderOptions = z.output<typeof audioOnnxEncoderOptionsSch
 export type AudioOnnxEncoderOptionsInput = z.input<typeof audioOnnxEncoderOptionsSchema>;
 
 /** What `fit` pins (plain JSON, hashed into the feature-cache key and stored in bundles). */
-export interface AudioOnnxEncoderState {
-  /** Identifies the exact weights: a changed file changes the state, hence every cache key. */
-  readonly model: { readonly sha256: string; readonly byteLength: number };
-  readonly runtime: string;
+export interface AudioOnnxEncoderState extends OnnxEncoderStateBase {
   readonly input: string;
   readonly output: string;
   /** The model input's rank: 3 (`[batch, frames, dims]`) or 4 (`[batch, 1, frames, dims]`). */
@@ -66,147 +60,99 @@ export interface AudioOnnxEncoderState {
  * onnxruntime-node while preprocessing, so its embeddings land in the feature cache and training only
  * fits the layers on top (like `vision:onnx`; no `augment`, which would rerun the network every epoch).
  */
-export function createAudioOnnxEncoder(options: unknown = {}): EncoderV1<AudioRaw, AudioOnnxEncoderState> {
-  const parsed = parseAudioEncoderOptions(ID, audioOnnxEncoderOptionsSchema, options);
-  const file = path.resolve(parsed.model);
-  checkModelFile(file, { plugin: ID });
-  let preprocessor: ReturnType<typeof createAudioPreprocessor>;
-  try {
-    preprocessor = createAudioPreprocessor(parsed.preprocess, 'sequence');
-  } catch (error) {
-    const inner = OmnifuseError.isInstance(error) ? (error.path ?? error.field) : undefined;
-    throw asPluginError(error, {
-      plugin: ID,
-      code: ErrorCode.InvalidOptions,
-      step: 'create',
-      path: inner ? `preprocess.features.${inner}` : 'preprocess',
-    });
-  }
-  const [frames, dims] = preprocessor.featureSpec().shape as [number, number];
-
-  // One session per encoder instance, opened on first use and tied to the fitted weights.
-  const pinned = pinOnnxModel(file, { plugin: ID });
-  const modelFor = (state: AudioOnnxEncoderState): Promise<OnnxModel> =>
-    pinned.withWeights(state.model.sha256);
-
-  const embed = async (
-    loaded: OnnxModel,
-    state: Pick<AudioOnnxEncoderState, 'input' | 'output' | 'inputRank'>,
-    data: Float32Array,
-  ): Promise<Float32Array> => {
-    const shape = state.inputRank === 4 ? [1, 1, frames, dims] : [1, frames, dims];
-    // One clip per run: a feature must not depend on which records happen to share a batch.
-    const result = await loaded.run({ [state.input]: { data, dims: shape } }, { outputs: [state.output] });
-    const out = result[state.output]!;
-    if (!(out.data instanceof Float32Array)) {
-      throw new OmnifuseError({
-        code: ErrorCode.InvalidOptions,
-        message: `the model's output "${state.output}" is not float32`,
-        path: 'output',
-        expected: 'float32',
-        found: out.dtype,
-      });
-    }
-    return Float32Array.from(out.data);
-  };
-
-  return {
-    specificationVersion: 'v1',
-    id: ID,
-    modality: 'audio',
-    version: `1.0.0+preprocess.${AUDIO_PREPROCESSOR_VERSION}`,
-    options: parsed,
-
-    // Only `standardize: 'global'` learns from the data; fit opens the model, checks its input
-    // against the feature shape, pins the exact weights (sha256) and measures the embedding on a
-    // silent clip.
-    async fit(values, context) {
-      const standardize =
-        parsed.preprocess.standardize === 'global'
-          ? await fitGlobalStandardization(preprocessor, values, context, ID)
-          : undefined;
-      // Reopened on every fit, so the state pins the file as it is now.
-      const loaded = await pinned.reopen('fit');
-      try {
-        const input = pickName(loaded.inputNames, parsed.input, 'input');
-        const output = pickName(loaded.outputNames, parsed.output, 'output');
-        const inputRank = checkInputShape(loaded, input, frames, dims);
-        const probe = await embed(loaded, { input, output, inputRank }, new Float32Array(frames * dims));
-        return {
-          model: { sha256: loaded.sha256, byteLength: loaded.byteLength },
-          runtime: loaded.runtime,
-          input,
-          output,
-          inputRank,
-          outputDim: probe.length,
-          ...(standardize ? { standardize } : {}),
-        };
-      } catch (error) {
-        throw asModelOptionError(error, { plugin: ID, step: 'fit', field: context.field, file });
-      }
-    },
-
-    async preprocess(raw, state, context) {
-      let standardize: AudioStandardization | undefined;
-      try {
-        standardize = standardizationOf(parsed.preprocess.standardize, state.standardize, ID);
-      } catch (error) {
-        throw (error as OmnifuseError).withContext({ record: context.record, field: context.field });
-      }
-      const feature = await preprocessor.preprocess(raw, context, standardize);
-      try {
-        const data = await embed(await modelFor(state), state, feature.data as Float32Array);
-        return { dtype: 'float32', shape: [state.outputDim], data };
-      } catch (error) {
-        throw asPluginError(error, {
-          plugin: ID,
-          step: 'preprocess',
-          record: context.record,
-          field: context.field,
-          file,
-        });
-      }
-    },
-
-    check: (raw, context) => checkAudioValue(raw, context, { maxDuration: parsed.preprocess.maxDuration }),
-
-    featureSpec: (state) => ({ dtype: 'float32', shape: [state.outputDim] }),
-
-    build({ tf, input, state, name, seed }) {
-      const units = parsed.projection;
-      const output = applyProjection(
-        tf,
-        input,
-        { units, activation: parsed.activation, dropout: 0 },
-        { name, seed, identity: true },
-      );
-      return { kind: 'vector', output, dim: units ?? state.outputDim };
-    },
-  };
-}
-
-export const audioOnnxEncoderPlugin: EncoderPluginV1<AudioRaw, AudioOnnxEncoderState> = {
-  specificationVersion: 'v1',
-  kind: 'encoder',
+const audioOnnxEncoder = defineOnnxEncoder<
+  AudioRaw,
+  AudioOnnxEncoderOptions,
+  AudioOnnxEncoderState,
+  Float32Array,
+  AudioStandardization | undefined
+>({
   id: ID,
   modality: 'audio',
   packageName: AUDIO_PACKAGE_NAME,
   description:
     'Audio → log-mel/MFCC frames → a frozen pretrained ONNX model (onnxruntime-node, features cached) → optional dense projection → vector',
-  create: createAudioOnnxEncoder,
-};
+  version: `1.0.0+preprocess.${AUDIO_PREPROCESSOR_VERSION}`,
+  schema: audioOnnxEncoderOptionsSchema,
 
-function pickName(names: readonly string[], wanted: string | undefined, option: 'input' | 'output'): string {
-  if (wanted === undefined) return names[0]!;
-  if (names.includes(wanted)) return wanted;
-  throw new OmnifuseError({
-    code: ErrorCode.InvalidOptions,
-    message: `the model has no ${option} "${wanted}"`,
-    path: option,
-    expected: names,
-    found: wanted,
-  });
-}
+  instance(parsed) {
+    let preprocessor: ReturnType<typeof createAudioPreprocessor>;
+    try {
+      preprocessor = createAudioPreprocessor(parsed.preprocess, 'sequence');
+    } catch (error) {
+      const inner = OmnifuseError.isInstance(error) ? (error.path ?? error.field) : undefined;
+      throw asPluginError(error, {
+        plugin: ID,
+        code: ErrorCode.InvalidOptions,
+        step: 'create',
+        path: inner ? `preprocess.features.${inner}` : 'preprocess',
+      });
+    }
+    const [frames, dims] = preprocessor.featureSpec().shape as [number, number];
+
+    const embed = async (
+      loaded: OnnxModel,
+      state: Pick<AudioOnnxEncoderState, 'input' | 'output' | 'inputRank'>,
+      data: Float32Array,
+    ): Promise<Float32Array> => {
+      const shape = state.inputRank === 4 ? [1, 1, frames, dims] : [1, frames, dims];
+      // One clip per run: a feature must not depend on which records happen to share a batch.
+      const result = await loaded.run({ [state.input]: { data, dims: shape } }, { outputs: [state.output] });
+      const out = result[state.output]!;
+      if (!(out.data instanceof Float32Array)) {
+        throw new OmnifuseError({
+          code: ErrorCode.InvalidOptions,
+          message: `the model's output "${state.output}" is not float32`,
+          path: 'output',
+          expected: 'float32',
+          found: out.dtype,
+        });
+      }
+      return Float32Array.from(out.data);
+    };
+
+    return {
+      // Only `standardize: 'global'` learns from the data.
+      learn: async (values, context) =>
+        parsed.preprocess.standardize === 'global'
+          ? await fitGlobalStandardization(preprocessor, values, context, ID)
+          : undefined,
+
+      // Checks the model's input against the feature shape and measures the embedding on a silent clip.
+      async fit(loaded, _context, standardize) {
+        const input = modelValueName(loaded, 'input', parsed.input);
+        const output = modelValueName(loaded, 'output', parsed.output);
+        const inputRank = checkInputShape(loaded, input, frames, dims);
+        const probe = await embed(loaded, { input, output, inputRank }, new Float32Array(frames * dims));
+        return { input, output, inputRank, outputDim: probe.length, ...(standardize ? { standardize } : {}) };
+      },
+
+      async prepare(raw, state, context) {
+        let standardize: AudioStandardization | undefined;
+        try {
+          standardize = standardizationOf(parsed.preprocess.standardize, state.standardize, ID);
+        } catch (error) {
+          throw (error as OmnifuseError).withContext({ record: context.record, field: context.field });
+        }
+        const feature = await preprocessor.preprocess(raw, context, standardize);
+        return feature.data as Float32Array;
+      },
+
+      run: (loaded, data, state) => embed(loaded, state, data),
+
+      featureShape: (state) => [state.outputDim],
+
+      check: (raw, context) => checkAudioValue(raw, context, { maxDuration: parsed.preprocess.maxDuration }),
+      measure: audioValueMeasure({ maxDuration: parsed.preprocess.maxDuration }),
+
+      head: { units: parsed.projection, activation: parsed.activation, dropout: 0 },
+    };
+  },
+});
+
+export const createAudioOnnxEncoder = audioOnnxEncoder.create;
+export const audioOnnxEncoderPlugin: EncoderPluginV1<AudioRaw, AudioOnnxEncoderState> =
+  audioOnnxEncoder.plugin;
 
 /** The input's rank (3 or 4), after checking its fixed sizes against the preprocessed feature. */
 function checkInputShape(model: OnnxModel, input: string, frames: number, dims: number): 3 | 4 {

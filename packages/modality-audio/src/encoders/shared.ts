@@ -31,7 +31,9 @@ import { createFeatureExtractor, type FeatureExtractor, featureExtractorSchema }
 import { fitDuration } from '../signal/fit-duration.js';
 import { normalizeGain } from '../signal/normalize-gain.js';
 import { resample } from '../signal/resample.js';
+import type { AudioRaw } from './audio-raw.js';
 import { checkAudioValue } from './check-audio.js';
+import { audioValueMeasure } from './measure-audio.js';
 import {
   type AudioStandardization,
   fitGlobalStandardization,
@@ -44,7 +46,7 @@ export const AUDIO_PACKAGE_NAME = '@omnifuse/modality-audio';
 export const AUDIO_PREPROCESSOR_VERSION = '1';
 
 /** An audio file (WAV, FLAC, MP3, Ogg Vorbis) or inline file bytes, or audio already decoded in code. */
-export type AudioRaw = MediaRef | DecodedAudio;
+export type { AudioRaw } from './audio-raw.js';
 
 export interface AudioEncoderState {
   readonly featureSpec: FeatureSpec;
@@ -278,6 +280,7 @@ export function defineAudioEncoder<Options extends AudioEncoderBaseOptions>(
         return preprocessor.preprocess(raw, context, standardize);
       },
       check: (raw, context) => checkAudioValue(raw, context, { maxDuration: parsed.preprocess.maxDuration }),
+      measure: audioValueMeasure({ maxDuration: parsed.preprocess.maxDuration }),
       featureSpec: (state) => copyFeatureSpec(state.featureSpec),
       build({ tf, input, state, name, seed }) {
         const [frames, dims] = state.featureSpec.shape;

@@ -1,5 +1,12 @@
-import { type EncoderFitContext, ErrorCode, OmnifuseError } from '@omnifuse/core';
-import type { AudioPreprocessor, AudioRaw } from './shared.js';
+import { type EncoderFitContext, ErrorCode, type MediaRef, OmnifuseError } from '@omnifuse/core';
+
+/** What the fit needs of an audio preprocessor (shared.ts's `AudioPreprocessor` is one). */
+export interface Float64FeatureSource<Raw> {
+  featuresFloat64(
+    raw: Raw,
+    context: { record: string | number; field: string; readMedia(ref: MediaRef): Promise<Uint8Array> },
+  ): Promise<Float64Array>;
+}
 
 /** The most training clips `standardize: 'global'` reads in `fit`; more are evenly strided down to this. */
 export const STANDARDIZE_FIT_CLIPS = 10_000;
@@ -32,9 +39,9 @@ export function strideIndices(count: number, cap: number): number[] {
  * {@link STANDARDIZE_FIT_CLIPS}, see {@link strideIndices}). Each clip's sum and squared deviations
  * are taken about its own mean and merged (Chan et al.), so no cancellation and no feature is kept.
  */
-export async function fitGlobalStandardization(
-  preprocessor: AudioPreprocessor,
-  values: readonly AudioRaw[],
+export async function fitGlobalStandardization<Raw>(
+  preprocessor: Float64FeatureSource<Raw>,
+  values: readonly Raw[],
   context: EncoderFitContext,
   plugin: string,
 ): Promise<AudioStandardization> {

@@ -1,5 +1,5 @@
-import { type ComplexFftAlgorithm, createComplexFft } from './complex-fft.js';
-import type { RealFft } from './fft.js';
+import { createComplexFft } from './complex-fft.js';
+import type { ComplexFftAlgorithm, RealFft } from './fft-types.js';
 
 /**
  * A real FFT of any size `n` >= 2 over a complex FFT ({@link createComplexFft}: mixed radix or

@@ -1,4 +1,4 @@
-import type { ComplexFft } from './complex-fft.js';
+import type { ComplexFft } from './fft-types.js';
 import { createMixedRadixFft } from './mixed-radix-fft.js';
 
 /** The power of two at least `n`. */

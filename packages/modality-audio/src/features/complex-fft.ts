@@ -1,15 +1,8 @@
 import { createBluesteinFft, nextPowerOfTwo } from './bluestein-fft.js';
+import type { ComplexFft, ComplexFftAlgorithm } from './fft-types.js';
 import { createMixedRadixFft, radixFactors } from './mixed-radix-fft.js';
 
-/** A complex DFT of fixed size `n` over interleaved (re, im) float64 values, tables computed once. */
-export interface ComplexFft {
-  readonly n: number;
-  readonly algorithm: ComplexFftAlgorithm;
-  /** X_k = Σ_j x_j e^{−2πijk/n} of `src` into `dst` (both 2n long, distinct); `src` is overwritten. */
-  transform(src: Float64Array, dst: Float64Array): void;
-}
-
-export type ComplexFftAlgorithm = 'mixed-radix' | 'bluestein';
+export type { ComplexFft, ComplexFftAlgorithm } from './fft-types.js';
 
 /** A complex FFT of size `n` by whichever of {@link chooseComplexFft}'s algorithms is cheaper. */
 export function createComplexFft(n: number, algorithm = chooseComplexFft(n)): ComplexFft {

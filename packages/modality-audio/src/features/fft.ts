@@ -1,27 +1,8 @@
 import { ErrorCode, OmnifuseError } from '@omnifuse/core';
 import { createAnySizeRealFft } from './any-size-real-fft.js';
+import type { RealFft } from './fft-types.js';
 
-/** A forward real DFT of fixed size `n`, with its tables computed once. */
-export interface RealFft {
-  readonly n: number;
-  /** Number of non-negative frequency bins, `n / 2 + 1` (floor for odd `n`). */
-  readonly bins: number;
-  /** Writes the spectrum of `input` (length `n`) into `re` and `im` (length `bins`). */
-  forward(input: Float64Array, re: Float64Array, im: Float64Array): void;
-  /**
-   * `|X|²` (or `|X|`) of `input[offset .. offset + n) * window` into `out[outOffset ..)`: the STFT's
-   * inner step, without copying the frame or keeping the complex spectrum. A `Float64Array` `out`
-   * keeps the values unrounded.
-   */
-  powerFrame(
-    input: Float64Array,
-    offset: number,
-    window: Float64Array,
-    out: Float32Array | Float64Array,
-    outOffset: number,
-    magnitude: boolean,
-  ): void;
-}
+export type { RealFft } from './fft-types.js';
 
 export function isPowerOfTwo(n: number): boolean {
   return Number.isInteger(n) && n >= 1 && (n & (n - 1)) === 0;

@@ -1,4 +1,4 @@
-import type { ComplexFft } from './complex-fft.js';
+import type { ComplexFft } from './fft-types.js';
 
 /** One Stockham pass: `m` groups of `radix` inputs `m · s` apart, each butterfly repeated `s` times. */
 interface Pass {

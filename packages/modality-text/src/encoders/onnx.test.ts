@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ErrorCode } from '@omnifuse/core';
 import { describeEncoderConformance } from '@omnifuse/core/testing';
-import { buildOnnxModel } from '@omnifuse/onnx';
+import { buildOnnxModel } from '@omnifuse/onnx/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadHfTokenizer } from '../hf-tokenizer/index.js';
 import { BERT_VOCAB, bertTokenizerJson } from '../hf-tokenizer/test-tokenizers.js';

@@ -4,14 +4,18 @@ import {
   applyProjection,
   asPluginError,
   type EncoderPluginV1,
-  type EncoderV1,
   ErrorCode,
   OmnifuseError,
-  parseEncoderOptions,
   projectionOptionsSchema,
   sha256,
 } from '@omnifuse/core';
-import { asModelOptionError, checkModelFile, type OnnxModel, pinOnnxModel } from '@omnifuse/onnx';
+import {
+  checkModelFile,
+  defineOnnxEncoder,
+  modelValueName,
+  type OnnxEncoderStateBase,
+  type OnnxModel,
+} from '@omnifuse/onnx';
 import type { SymbolicTensor } from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { type HfTokenizer, loadHfTokenizer } from '../hf-tokenizer/index.js';
@@ -59,11 +63,9 @@ interface FileIdentity {
 }
 
 /** What `fit` pins (plain JSON, hashed into the feature-cache key and stored in bundles). */
-export interface TextOnnxEncoderState {
-  /** The exact weights and tokenizer: changing either file changes every cache key. */
-  readonly model: FileIdentity;
+export interface TextOnnxEncoderState extends OnnxEncoderStateBase {
+  /** The exact tokenizer, like `model` the exact weights: changing either file changes every cache key. */
   readonly tokenizer: FileIdentity;
-  readonly runtime: string;
   readonly inputs: {
     readonly inputIds: string;
     readonly attentionMask: string | null;
@@ -95,154 +97,139 @@ const DEFAULT_INPUT_NAMES: Readonly<Record<InputRole, string>> = {
  * slices off into the sequence mask. The mask travels inside the feature because a feature is one
  * tensor; deriving it from all-zero rows instead would misread a real token whose state is zero.
  */
-export function createTextOnnxEncoder(options: unknown = {}): EncoderV1<string, TextOnnxEncoderState> {
-  const parsed = parseEncoderOptions(ID, textOnnxEncoderOptionsSchema, options);
-  const modelFile = path.resolve(parsed.model);
-  const tokenizerFile = path.resolve(parsed.tokenizer);
-  checkModelFile(modelFile, { plugin: ID });
-  checkModelFile(tokenizerFile, {
-    plugin: ID,
-    option: 'tokenizer',
-    label: 'tokenizer',
-    expected: 'an existing tokenizer.json',
-  });
-  const { maxLength, pooling } = parsed;
+const textOnnxEncoder = defineOnnxEncoder<string, TextOnnxEncoderOptions, TextOnnxEncoderState, unknown>({
+  id: ID,
+  modality: 'text',
+  packageName: PACKAGE_NAME,
+  description:
+    'Text → Hugging Face tokenizer.json → a frozen pretrained ONNX transformer (onnxruntime-node, features cached) → CLS/mean pooling or the token sequence → optional dense projection',
+  version: '1.0.0',
+  schema: textOnnxEncoderOptionsSchema,
 
-  const pinned = pinOnnxModel(modelFile, { plugin: ID });
-  const tokenizers = new Map<string, HfTokenizer>();
-  /** The tokenizer file as it is now, loaded once per content hash. */
-  const readTokenizer = (step: string): { tokenizer: HfTokenizer; identity: FileIdentity } => {
-    try {
-      const bytes = readFileSync(tokenizerFile);
-      const identity = { sha256: sha256(bytes), byteLength: bytes.length };
-      let tokenizer = tokenizers.get(identity.sha256);
-      if (!tokenizer) {
-        tokenizer = loadHfTokenizer(bytes.toString('utf8'), tokenizerFile);
-        tokenizers.set(identity.sha256, tokenizer);
-      }
-      return { tokenizer, identity };
-    } catch (error) {
-      // A tokenizer.json problem keeps its path inside the file; an unreadable file names the option.
-      const inner = OmnifuseError.isInstance(error) && error.path !== undefined;
-      throw asPluginError(error, {
-        plugin: ID,
-        code: ErrorCode.InvalidOptions,
-        step,
-        file: tokenizerFile,
-        ...(inner ? {} : { path: 'tokenizer' }),
-      });
-    }
-  };
-  const tokenizerFor = (state: TextOnnxEncoderState): HfTokenizer => {
-    const known = tokenizers.get(state.tokenizer.sha256);
-    if (known) return known;
-    const { tokenizer, identity } = readTokenizer('preprocess');
-    if (identity.sha256 !== state.tokenizer.sha256) {
-      throw new OmnifuseError({
-        code: ErrorCode.InvalidInput,
-        message: 'the tokenizer file is not the one the encoder was fitted with; fit again',
-        plugin: ID,
-        step: 'preprocess',
-        file: tokenizerFile,
-        expected: `sha256 ${state.tokenizer.sha256}`,
-        found: `sha256 ${identity.sha256}`,
-      });
-    }
-    return tokenizer;
-  };
-
-  const tokenize = (tokenizer: HfTokenizer, text: string) => {
-    const encoding = tokenizer.encode(text, {
-      maxLength,
-      truncation: parsed.truncation,
-      padding: 'max_length',
+  instance(parsed) {
+    const tokenizerFile = path.resolve(parsed.tokenizer);
+    checkModelFile(tokenizerFile, {
+      plugin: ID,
+      option: 'tokenizer',
+      label: 'tokenizer',
+      expected: 'an existing tokenizer.json',
     });
-    if (encoding.ids.length > maxLength) {
-      throw new OmnifuseError({
-        code: ErrorCode.InvalidInput,
-        message: `the text has ${encoding.ids.length} tokens, more than maxLength; raise maxLength or set truncation: true`,
-        expected: `≤ ${maxLength} tokens`,
-        found: encoding.ids.length,
-      });
-    }
-    return encoding;
-  };
+    const { maxLength, pooling } = parsed;
 
-  /** The output `[maxLength, dim]` and the attention mask for one text. */
-  const run = async (
-    model: OnnxModel,
-    state: Pick<TextOnnxEncoderState, 'inputs' | 'inputDType' | 'output'>,
-    tokenizer: HfTokenizer,
-    text: string,
-  ): Promise<{ hidden: Float32Array; mask: Int32Array; dim: number }> => {
-    const encoding = tokenize(tokenizer, text);
-    const asInput = (values: Int32Array) => ({
-      data:
-        state.inputDType === 'int64' ? BigInt64Array.from(values, (v) => BigInt(v)) : Int32Array.from(values),
-      dims: [1, maxLength],
-    });
-    const feeds: Record<string, ReturnType<typeof asInput>> = {
-      [state.inputs.inputIds]: asInput(encoding.ids),
-    };
-    if (state.inputs.attentionMask) feeds[state.inputs.attentionMask] = asInput(encoding.attentionMask);
-    if (state.inputs.tokenTypeIds) feeds[state.inputs.tokenTypeIds] = asInput(encoding.typeIds);
-    const out = (await model.run(feeds, { outputs: [state.output] }))[state.output]!;
-    const dims = out.dims;
-    if (!(out.data instanceof Float32Array) || dims.length !== 3 || dims[0] !== 1 || dims[1] !== maxLength) {
-      throw new OmnifuseError({
-        code: ErrorCode.InvalidOptions,
-        message: `the model's output "${state.output}" is not float32 [batch, length, dim] (pick last_hidden_state)`,
-        path: 'output',
-        expected: `float32 [1, ${maxLength}, dim]`,
-        found: `${out.dtype} [${dims.join(', ')}]`,
-      });
-    }
-    return { hidden: out.data, mask: encoding.attentionMask, dim: dims[2]! };
-  };
-
-  return {
-    specificationVersion: 'v1',
-    id: ID,
-    modality: 'text',
-    version: '1.0.0',
-    options: parsed,
-
-    // Nothing is learned from the data: fit pins both files (sha256), matches the model's inputs
-    // and measures the hidden size on an empty text.
-    async fit(_values, context) {
+    const tokenizers = new Map<string, HfTokenizer>();
+    /** The tokenizer file as it is now, loaded once per content hash. */
+    const readTokenizer = (step: string): { tokenizer: HfTokenizer; identity: FileIdentity } => {
       try {
-        const { tokenizer, identity } = readTokenizer('fit');
-        // Reopened on every fit, so the state pins the file as it is now.
-        const model = await pinned.reopen('fit');
-        const { inputs, inputDType } = matchInputs(model, parsed.inputNames, maxLength);
-        const output = parsed.output ?? model.outputNames[0]!;
-        if (!model.outputNames.includes(output)) {
-          throw new OmnifuseError({
-            code: ErrorCode.InvalidOptions,
-            message: `the model has no output "${output}"`,
-            path: 'output',
-            expected: model.outputNames,
-            found: output,
-          });
+        const bytes = readFileSync(tokenizerFile);
+        const identity = { sha256: sha256(bytes), byteLength: bytes.length };
+        let tokenizer = tokenizers.get(identity.sha256);
+        if (!tokenizer) {
+          tokenizer = loadHfTokenizer(bytes.toString('utf8'), tokenizerFile);
+          tokenizers.set(identity.sha256, tokenizer);
         }
-        const probe = await run(model, { inputs, inputDType, output }, tokenizer, '');
-        return {
-          model: { sha256: model.sha256, byteLength: model.byteLength },
-          tokenizer: identity,
-          runtime: model.runtime,
-          inputs,
-          inputDType,
-          output,
-          outputDim: probe.dim,
-        };
+        return { tokenizer, identity };
       } catch (error) {
-        // A tokenizer that does not fit is a wrong option too.
-        throw asModelOptionError(error, { plugin: ID, step: 'fit', field: context.field, file: modelFile });
+        // A tokenizer.json problem keeps its path inside the file; an unreadable file names the option.
+        const inner = OmnifuseError.isInstance(error) && error.path !== undefined;
+        throw asPluginError(error, {
+          plugin: ID,
+          code: ErrorCode.InvalidOptions,
+          step,
+          file: tokenizerFile,
+          ...(inner ? {} : { path: 'tokenizer' }),
+        });
       }
-    },
+    };
+    const tokenizerFor = (state: TextOnnxEncoderState): HfTokenizer => {
+      const known = tokenizers.get(state.tokenizer.sha256);
+      if (known) return known;
+      const { tokenizer, identity } = readTokenizer('preprocess');
+      if (identity.sha256 !== state.tokenizer.sha256) {
+        throw new OmnifuseError({
+          code: ErrorCode.InvalidInput,
+          message: 'the tokenizer file is not the one the encoder was fitted with; fit again',
+          plugin: ID,
+          step: 'preprocess',
+          file: tokenizerFile,
+          expected: `sha256 ${state.tokenizer.sha256}`,
+          found: `sha256 ${identity.sha256}`,
+        });
+      }
+      return tokenizer;
+    };
 
-    async preprocess(raw, state, context) {
-      try {
+    const tokenize = (tokenizer: HfTokenizer, text: string) => {
+      const encoding = tokenizer.encode(text, {
+        maxLength,
+        truncation: parsed.truncation,
+        padding: 'max_length',
+      });
+      if (encoding.ids.length > maxLength) {
+        throw new OmnifuseError({
+          code: ErrorCode.InvalidInput,
+          message: `the text has ${encoding.ids.length} tokens, more than maxLength; raise maxLength or set truncation: true`,
+          expected: `≤ ${maxLength} tokens`,
+          found: encoding.ids.length,
+        });
+      }
+      return encoding;
+    };
+
+    /** The output `[maxLength, dim]` and the attention mask for one text. */
+    const run = async (
+      model: OnnxModel,
+      state: Pick<TextOnnxEncoderState, 'inputs' | 'inputDType' | 'output'>,
+      tokenizer: HfTokenizer,
+      text: string,
+    ): Promise<{ hidden: Float32Array; mask: Int32Array; dim: number }> => {
+      const encoding = tokenize(tokenizer, text);
+      const asInput = (values: Int32Array) => ({
+        data:
+          state.inputDType === 'int64'
+            ? BigInt64Array.from(values, (v) => BigInt(v))
+            : Int32Array.from(values),
+        dims: [1, maxLength],
+      });
+      const feeds: Record<string, ReturnType<typeof asInput>> = {
+        [state.inputs.inputIds]: asInput(encoding.ids),
+      };
+      if (state.inputs.attentionMask) feeds[state.inputs.attentionMask] = asInput(encoding.attentionMask);
+      if (state.inputs.tokenTypeIds) feeds[state.inputs.tokenTypeIds] = asInput(encoding.typeIds);
+      const out = (await model.run(feeds, { outputs: [state.output] }))[state.output]!;
+      const dims = out.dims;
+      if (
+        !(out.data instanceof Float32Array) ||
+        dims.length !== 3 ||
+        dims[0] !== 1 ||
+        dims[1] !== maxLength
+      ) {
+        throw new OmnifuseError({
+          code: ErrorCode.InvalidOptions,
+          message: `the model's output "${state.output}" is not float32 [batch, length, dim] (pick last_hidden_state)`,
+          path: 'output',
+          expected: `float32 [1, ${maxLength}, dim]`,
+          found: `${out.dtype} [${dims.join(', ')}]`,
+        });
+      }
+      return { hidden: out.data, mask: encoding.attentionMask, dim: dims[2]! };
+    };
+
+    const featureShape = (state: TextOnnxEncoderState): number[] =>
+      pooling === 'sequence' ? [maxLength, state.outputDim + 1] : [state.outputDim];
+
+    return {
+      // Nothing is learned from the data: fit pins the tokenizer file (sha256) next to the model's,
+      // matches the model's inputs and measures the hidden size on an empty text. A tokenizer that
+      // does not fit is a wrong option too.
+      async fit(model) {
+        const { tokenizer, identity } = readTokenizer('fit');
+        const { inputs, inputDType } = matchInputs(model, parsed.inputNames, maxLength);
+        const output = modelValueName(model, 'output', parsed.output);
+        const probe = await run(model, { inputs, inputDType, output }, tokenizer, '');
+        return { tokenizer: identity, inputs, inputDType, output, outputDim: probe.dim };
+      },
+
+      async run(model, raw, state) {
         if (typeof raw !== 'string') {
           throw new OmnifuseError({
             code: ErrorCode.InvalidInput,
@@ -251,91 +238,61 @@ export function createTextOnnxEncoder(options: unknown = {}): EncoderV1<string, 
             found: raw === null ? 'null' : typeof raw,
           });
         }
-        const tokenizer = tokenizerFor(state);
-        const { hidden, mask, dim } = await run(
-          await pinned.withWeights(state.model.sha256),
-          state,
-          tokenizer,
-          raw,
-        );
-        return {
-          dtype: 'float32',
-          shape: featureShape(state),
-          data: poolFeature(hidden, mask, dim, pooling),
-        };
-      } catch (error) {
-        throw asPluginError(error, {
-          plugin: ID,
-          step: 'preprocess',
-          record: context.record,
-          field: context.field,
-          file: modelFile,
-        });
-      }
-    },
+        const { hidden, mask, dim } = await run(model, state, tokenizerFor(state), raw);
+        return poolFeature(hidden, mask, dim, pooling);
+      },
 
-    featureSpec: (state) => ({ dtype: 'float32', shape: featureShape(state) }),
+      featureShape,
 
-    build({ tf, input, state, name, seed }) {
-      const dim = state.outputDim;
-      let x = input;
-      let mask: SymbolicTensor | null = null;
-      if (pooling === 'sequence') {
-        // [b, L, d + 1] as a one-channel image [b, L, d + 1, 1]: crop the width to the hidden states
-        // and to the mask channel (built-in layers, so the topology reloads without custom classes).
-        const image = tf.layers
-          .reshape({ targetShape: [maxLength, dim + 1, 1], name: `${name}/as_image` })
-          .apply(input) as SymbolicTensor;
-        const states = tf.layers
-          .cropping2D({
-            cropping: [
-              [0, 0],
-              [0, 1],
-            ],
-            name: `${name}/crop_states`,
-          })
-          .apply(image) as SymbolicTensor;
-        x = tf.layers
-          .reshape({ targetShape: [maxLength, dim], name: `${name}/states` })
-          .apply(states) as SymbolicTensor;
-        const maskChannel = tf.layers
-          .cropping2D({
-            cropping: [
-              [0, 0],
-              [dim, 0],
-            ],
-            name: `${name}/crop_mask`,
-          })
-          .apply(image) as SymbolicTensor;
-        mask = tf.layers
-          .reshape({ targetShape: [maxLength], name: `${name}/mask` })
-          .apply(maskChannel) as SymbolicTensor;
-      }
-      const projection = parsed.projection;
-      // Dropout on the frozen features, before the projection; a sequence needs no identity layer.
-      x = applyProjection(tf, x, projection, { name, seed, identity: pooling !== 'sequence' });
-      const outDim = projection?.units ?? dim;
-      return pooling === 'sequence'
-        ? { kind: 'sequence', output: x, mask, length: maxLength, dim: outDim }
-        : { kind: 'vector', output: x, dim: outDim };
-    },
-  };
+      head({ tf, input, state, name, seed }) {
+        const dim = state.outputDim;
+        let x = input;
+        let mask: SymbolicTensor | null = null;
+        if (pooling === 'sequence') {
+          // [b, L, d + 1] as a one-channel image [b, L, d + 1, 1]: crop the width to the hidden states
+          // and to the mask channel (built-in layers, so the topology reloads without custom classes).
+          const image = tf.layers
+            .reshape({ targetShape: [maxLength, dim + 1, 1], name: `${name}/as_image` })
+            .apply(input) as SymbolicTensor;
+          const states = tf.layers
+            .cropping2D({
+              cropping: [
+                [0, 0],
+                [0, 1],
+              ],
+              name: `${name}/crop_states`,
+            })
+            .apply(image) as SymbolicTensor;
+          x = tf.layers
+            .reshape({ targetShape: [maxLength, dim], name: `${name}/states` })
+            .apply(states) as SymbolicTensor;
+          const maskChannel = tf.layers
+            .cropping2D({
+              cropping: [
+                [0, 0],
+                [dim, 0],
+              ],
+              name: `${name}/crop_mask`,
+            })
+            .apply(image) as SymbolicTensor;
+          mask = tf.layers
+            .reshape({ targetShape: [maxLength], name: `${name}/mask` })
+            .apply(maskChannel) as SymbolicTensor;
+        }
+        const projection = parsed.projection;
+        // Dropout on the frozen features, before the projection; a sequence needs no identity layer.
+        x = applyProjection(tf, x, projection, { name, seed, identity: pooling !== 'sequence' });
+        const outDim = projection?.units ?? dim;
+        return pooling === 'sequence'
+          ? { kind: 'sequence', output: x, mask, length: maxLength, dim: outDim }
+          : { kind: 'vector', output: x, dim: outDim };
+      },
+    };
+  },
+});
 
-  function featureShape(state: TextOnnxEncoderState): number[] {
-    return pooling === 'sequence' ? [maxLength, state.outputDim + 1] : [state.outputDim];
-  }
-}
-
-export const textOnnxEncoderPlugin: EncoderPluginV1<string, TextOnnxEncoderState> = {
-  specificationVersion: 'v1',
-  kind: 'encoder',
-  id: ID,
-  modality: 'text',
-  packageName: PACKAGE_NAME,
-  description:
-    'Text → Hugging Face tokenizer.json → a frozen pretrained ONNX transformer (onnxruntime-node, features cached) → CLS/mean pooling or the token sequence → optional dense projection',
-  create: createTextOnnxEncoder,
-};
+export const createTextOnnxEncoder = textOnnxEncoder.create;
+export const textOnnxEncoderPlugin: EncoderPluginV1<string, TextOnnxEncoderState> = textOnnxEncoder.plugin;
 
 /** `[L, d]` hidden states → the pooled vector, or `[L, d + 1]` with padding zeroed and the mask last. */
 export function poolFeature(

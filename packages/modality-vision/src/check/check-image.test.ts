@@ -9,7 +9,7 @@ import {
   toMediaRef,
   type ValueFinding,
 } from '@omnifuse/core';
-import { buildOnnxModel } from '@omnifuse/onnx';
+import { buildOnnxModel } from '@omnifuse/onnx/testing';
 import { digitPixels, greyJpeg, imageCorpus } from '@omnifuse/test-utils/image-corpus';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCnnEncoder } from '../encoders/cnn.js';

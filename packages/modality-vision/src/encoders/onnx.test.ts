@@ -13,7 +13,7 @@ import {
   preprocessField,
 } from '@omnifuse/core';
 import { describeEncoderConformance } from '@omnifuse/core/testing';
-import * as onnx from '@omnifuse/onnx';
+import { buildOnnxModel } from '@omnifuse/onnx/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { IMAGENET_MEAN, IMAGENET_STD, type ImageRaw } from '../image-options.js';
 import { createImagePreprocessor } from '../preprocess/index.js';
@@ -40,7 +40,7 @@ function tinyCnn(options: {
   const weight = seededFloats(filters * channels * 9, seed);
   const bias = seededFloats(filters, seed + 1).map((v) => v / 5);
   const nhwc = options.layout === 'NHWC';
-  const bytes = onnx.buildOnnxModel({
+  const bytes = buildOnnxModel({
     inputs: [
       { name: 'pixels', shape: nhwc ? ['batch', size, size, channels] : ['batch', channels, size, size] },
     ],

@@ -1,24 +1,23 @@
-import path from 'node:path';
 import {
-  applyProjection,
   asPluginError,
   type EncoderPluginV1,
-  type EncoderV1,
   ErrorCode,
+  type Feature,
   OmnifuseError,
   projectionOptionsSchema,
 } from '@omnifuse/core';
 import {
-  asModelOptionError,
-  checkModelFile,
   createOnnxFeatureExtractor,
+  defineOnnxEncoder,
   describeImageInput,
+  modelValueName,
+  type OnnxEncoderStateBase,
   type OnnxFeatureExtractor,
   type OnnxModel,
-  pinOnnxModel,
 } from '@omnifuse/onnx';
 import { z } from 'zod';
 import { imageValueCheck } from '../check/check-image.js';
+import { measureImageValue } from '../check/measure-image.js';
 import { type ImagePreprocessOptions, type ImageRaw, imagePreprocessSchema } from '../image-options.js';
 import {
   createImagePreprocessor,
@@ -26,7 +25,7 @@ import {
   type ImagePreprocessor,
   parseImagePreprocessOptions,
 } from '../preprocess/index.js';
-import { parseImageEncoderOptions, VISION_PACKAGE_NAME } from './shared.js';
+import { VISION_PACKAGE_NAME } from './shared.js';
 
 const ID = 'vision:onnx';
 
@@ -68,10 +67,7 @@ export type OnnxEncoderOptions = z.output<typeof onnxEncoderOptionsSchema>;
 export type OnnxEncoderOptionsInput = z.input<typeof onnxEncoderOptionsSchema>;
 
 /** What `fit` pins (plain JSON, hashed into the feature-cache key and stored in bundles). */
-export interface OnnxEncoderState {
-  /** Identifies the exact weights: a changed file changes the state, hence every cache key. */
-  readonly model: { readonly sha256: string; readonly byteLength: number };
-  readonly runtime: string;
+export interface OnnxEncoderState extends OnnxEncoderStateBase {
   readonly input: string;
   readonly output: string;
   readonly layout: 'NCHW' | 'NHWC';
@@ -86,143 +82,91 @@ export interface OnnxEncoderState {
  * only fits the layers on top. There is no `augment`: augmenting would have to rerun the network
  * on every epoch, which is what caching the frozen features avoids.
  */
-export function createOnnxEncoder(options: unknown = {}): EncoderV1<ImageRaw, OnnxEncoderState> {
-  const parsed = parseImageEncoderOptions(ID, onnxEncoderOptionsSchema, options);
-  const file = path.resolve(parsed.model);
-  checkModelFile(file, { plugin: ID });
-  checkPreprocess(parsed.preprocess);
-
-  const extractors = new Map<string, Promise<OnnxFeatureExtractor>>();
-  const preprocessors = new Map<string, ImagePreprocessor>();
-
-  // One session per encoder instance, opened on first use and tied to the fitted weights.
-  const pinned = pinOnnxModel(file, { plugin: ID });
-  const modelFor = (state: OnnxEncoderState): Promise<OnnxModel> => pinned.withWeights(state.model.sha256);
-
-  const extractorFor = (loaded: OnnxModel, state: OnnxEncoderState): Promise<OnnxFeatureExtractor> => {
-    const { width, height } = state.preprocess.crop ?? state.preprocess.size;
-    const { channels } = state.preprocess;
-    const key = [loaded.sha256, state.input, state.output, state.layout, height, width, channels].join('\n');
-    let extractor = extractors.get(key);
-    if (!extractor) {
-      extractor = createOnnxFeatureExtractor({
-        model: loaded,
-        input: state.input,
-        output: state.output,
-        layout: state.layout,
-        imageShape: [height, width, channels],
-      });
-      extractor.catch(() => extractors.delete(key));
-      extractors.set(key, extractor);
-    }
-    return extractor;
-  };
-
-  const preprocessorFor = (options: ImagePreprocessOptions): ImagePreprocessor => {
-    const key = JSON.stringify(options);
-    let preprocessor = preprocessors.get(key);
-    if (!preprocessor) {
-      // float32 even for a state saved before `output` existed, whose parse would default to uint8.
-      preprocessor = createImagePreprocessor({ ...options, output: 'float32' });
-      preprocessors.set(key, preprocessor);
-    }
-    return preprocessor;
-  };
-
-  return {
-    specificationVersion: 'v1',
-    id: ID,
-    modality: 'image',
-    // Part of the cache key; the preprocessor's version too, so its changes invalidate features.
-    version: `1.0.0+preprocess.${IMAGE_PREPROCESSOR_VERSION}`,
-    options: parsed,
-
-    // Nothing is learned from the data: fit opens the model, settles the preprocessing against its
-    // input and pins the exact weights (sha256) and the feature size.
-    async fit(_values, context) {
-      // Reopened on every fit, so the state pins the file as it is now.
-      const loaded = await pinned.reopen('fit');
-      try {
-        for (const [option, names] of [
-          ['input', loaded.inputNames],
-          ['output', loaded.outputNames],
-        ] as const) {
-          const name = parsed[option];
-          if (name !== undefined && !names.includes(name)) {
-            throw new OmnifuseError({
-              code: ErrorCode.InvalidOptions,
-              message: `the model has no ${option} "${name}"`,
-              path: option,
-              expected: names,
-              found: name,
-            });
-          }
-        }
-        const image = describeImageInput(loaded, { input: parsed.input, layout: parsed.layout });
-        const preprocess = resolvePreprocess(parsed.preprocess, image.imageShape);
-        const state: OnnxEncoderState = {
-          model: { sha256: loaded.sha256, byteLength: loaded.byteLength },
-          runtime: loaded.runtime,
-          input: image.input,
-          output: parsed.output ?? loaded.outputNames[0]!,
-          layout: image.layout,
-          preprocess,
-          outputDim: 0,
-        };
-        const extractor = await extractorFor(loaded, state);
-        return { ...state, outputDim: extractor.outputDim };
-      } catch (error) {
-        throw asModelOptionError(error, { plugin: ID, step: 'fit', field: context.field, file });
-      }
-    },
-
-    async preprocess(raw, state, context) {
-      const image = await preprocessorFor(state.preprocess).preprocess(raw, context);
-      try {
-        const extractor = await extractorFor(await modelFor(state), state);
-        const [height, width, channels] = image.shape as [number, number, number];
-        // One image per run: a feature must not depend on which records happen to share a batch.
-        const data = await extractor.extract(image.data as Float32Array, 1, [height, width, channels]);
-        return { dtype: 'float32', shape: [state.outputDim], data };
-      } catch (error) {
-        throw asPluginError(error, {
-          plugin: ID,
-          step: 'preprocess',
-          record: context.record,
-          field: context.field,
-          file,
-        });
-      }
-    },
-
-    featureSpec: (state) => ({ dtype: 'float32', shape: [state.outputDim] }),
-
-    // The same header-only checks as every vision encoder (see defineImageEncoder).
-    check: imageValueCheck({ maxPixels: parsed.preprocess.maxPixels }),
-
-    build({ tf, input, state, name, seed }) {
-      const units = parsed.projection;
-      const output = applyProjection(
-        tf,
-        input,
-        { units, activation: parsed.activation, dropout: parsed.dropout },
-        { name, seed, identity: true },
-      );
-      return { kind: 'vector', output, dim: units ?? state.outputDim };
-    },
-  };
-}
-
-export const onnxEncoderPlugin: EncoderPluginV1<ImageRaw, OnnxEncoderState> = {
-  specificationVersion: 'v1',
-  kind: 'encoder',
+const onnxEncoder = defineOnnxEncoder<ImageRaw, OnnxEncoderOptions, OnnxEncoderState, Feature>({
   id: ID,
   modality: 'image',
   packageName: VISION_PACKAGE_NAME,
   description:
     'Images → a frozen pretrained ONNX model (onnxruntime-node, features cached) → optional dense projection → vector',
-  create: createOnnxEncoder,
-};
+  // Part of the cache key; the preprocessor's version too, so its changes invalidate features.
+  version: `1.0.0+preprocess.${IMAGE_PREPROCESSOR_VERSION}`,
+  schema: onnxEncoderOptionsSchema,
+
+  instance(parsed) {
+    checkPreprocess(parsed.preprocess);
+    const extractors = new Map<string, Promise<OnnxFeatureExtractor>>();
+    const preprocessors = new Map<string, ImagePreprocessor>();
+
+    const extractorFor = (loaded: OnnxModel, state: ExtractorState): Promise<OnnxFeatureExtractor> => {
+      const { width, height } = state.preprocess.crop ?? state.preprocess.size;
+      const { channels } = state.preprocess;
+      const key = [loaded.sha256, state.input, state.output, state.layout, height, width, channels].join(
+        '\n',
+      );
+      let extractor = extractors.get(key);
+      if (!extractor) {
+        extractor = createOnnxFeatureExtractor({
+          model: loaded,
+          input: state.input,
+          output: state.output,
+          layout: state.layout,
+          imageShape: [height, width, channels],
+        });
+        extractor.catch(() => extractors.delete(key));
+        extractors.set(key, extractor);
+      }
+      return extractor;
+    };
+
+    const preprocessorFor = (options: ImagePreprocessOptions): ImagePreprocessor => {
+      const key = JSON.stringify(options);
+      let preprocessor = preprocessors.get(key);
+      if (!preprocessor) {
+        // float32 even for a state saved before `output` existed, whose parse would default to uint8.
+        preprocessor = createImagePreprocessor({ ...options, output: 'float32' });
+        preprocessors.set(key, preprocessor);
+      }
+      return preprocessor;
+    };
+
+    return {
+      // Nothing is learned from the data: fit settles the preprocessing against the model's input
+      // and measures the feature size.
+      async fit(loaded) {
+        // A wrong name is an E_OPTIONS error at that option, before the input's shape is read.
+        modelValueName(loaded, 'input', parsed.input);
+        const output = modelValueName(loaded, 'output', parsed.output);
+        const image = describeImageInput(loaded, { input: parsed.input, layout: parsed.layout });
+        const preprocess = resolvePreprocess(parsed.preprocess, image.imageShape);
+        const state: ExtractorState = { input: image.input, output, layout: image.layout, preprocess };
+        const extractor = await extractorFor(loaded, state);
+        return { ...state, outputDim: extractor.outputDim };
+      },
+
+      prepare: (raw, state, context) => preprocessorFor(state.preprocess).preprocess(raw, context),
+
+      // One image per run: a feature must not depend on which records happen to share a batch.
+      async run(loaded, image, state) {
+        const extractor = await extractorFor(loaded, state);
+        const [height, width, channels] = image.shape as [number, number, number];
+        return extractor.extract(image.data as Float32Array, 1, [height, width, channels]);
+      },
+
+      featureShape: (state) => [state.outputDim],
+
+      // The same header-only checks as every vision encoder (see defineImageEncoder).
+      check: imageValueCheck({ maxPixels: parsed.preprocess.maxPixels }),
+      measure: measureImageValue,
+
+      head: { units: parsed.projection, activation: parsed.activation, dropout: parsed.dropout },
+    };
+  },
+});
+
+type ExtractorState = Pick<OnnxEncoderState, 'input' | 'output' | 'layout' | 'preprocess'>;
+
+export const createOnnxEncoder = onnxEncoder.create;
+export const onnxEncoderPlugin: EncoderPluginV1<ImageRaw, OnnxEncoderState> = onnxEncoder.plugin;
 
 /** Catches invalid preprocessing options at create, before the model's input fills in the size. */
 function checkPreprocess(options: OnnxEncoderOptions['preprocess']): void {

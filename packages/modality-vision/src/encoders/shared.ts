@@ -12,6 +12,7 @@ import {
 import type * as tfjs from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { imageValueCheck } from '../check/check-image.js';
+import { measureImageValue } from '../check/measure-image.js';
 import {
   type ImageAugmentOptions,
   type ImagePreprocessOptions,
@@ -118,6 +119,7 @@ export function defineImageEncoder<Options extends ImageEncoderBaseOptions>(
 
       // Header-only: format, size against maxPixels, truncation and CRCs, before anything decodes.
       check: imageValueCheck({ maxPixels: parsed.preprocess.maxPixels }),
+      measure: measureImageValue,
 
       build({ tf, input, state, name, seed }) {
         const [height, width, channels] = state.featureSpec.shape;

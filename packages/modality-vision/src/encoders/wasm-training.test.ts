@@ -1,6 +1,7 @@
 // One training step of every vision encoder on tfjs's wasm backend (with omnifuse's training
 // kernels) against the same step on cpu: batch norm, pooling gradients and the custom layers.
-import { type EncoderV1, type Feature, selectBackend, type Tfjs } from '@omnifuse/core';
+import type { EncoderV1, Feature } from '@omnifuse/core';
+import { selectBackend, type Tfjs } from '@omnifuse/runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ImageRaw } from '../image-options.js';
 import { createCnnEncoder } from './cnn.js';

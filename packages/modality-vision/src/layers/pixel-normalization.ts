@@ -1,3 +1,4 @@
+import type { CustomLayerClass } from '@omnifuse/core';
 import type * as tfjs from '@tensorflow/tfjs';
 
 type Tf = typeof tfjs;
@@ -21,7 +22,7 @@ export const PIXEL_NORMALIZATION_CLASS_NAME = 'OmnifuseVisionPixelNormalization'
  * constant, non-trainable `scale` and `offset` kept in the config, not in the weights. It turns
  * 0–255 uint8 pixels into the values the image preprocessor's `normalize` describes, on the backend.
  */
-export function definePixelNormalization(tf: Tf): new (args: PixelNormalizationArgs) => tfjs.layers.Layer {
+export function definePixelNormalization(tf: Tf): CustomLayerClass<[args: PixelNormalizationArgs]> {
   return class PixelNormalization extends tf.layers.Layer {
     static className = PIXEL_NORMALIZATION_CLASS_NAME;
     private readonly scale: number[];

@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import {
+  type BackendChoice,
   type ComposedModel,
   composeModel,
   createRng,
@@ -14,10 +15,10 @@ import {
   inPluginStepSync,
   type ModelSpec,
   parseModelSpec,
-  selectBackend,
   setBatchShard,
   tensorDTypeOf,
 } from '@omnifuse/core';
+import { selectBackend } from '@omnifuse/runtime';
 import * as tf from '@tensorflow/tfjs';
 import { freezeLayersByName } from '../fine-tune-layers.js';
 import { heapOverflowError } from '../heap-errors.js';
@@ -39,7 +40,7 @@ const send = (message: FromWorker) => port.postMessage(message);
 
 async function start(): Promise<void> {
   const { recipe } = init;
-  await selectBackend(recipe.backend as Parameters<typeof selectBackend>[0]);
+  await selectBackend(recipe.backend as BackendChoice);
   const registry = await replicaRegistry(recipe);
   const spec = parseModelSpec(recipe.spec) as ModelSpec;
   const encoders: Record<string, FittedEncoder> = {};

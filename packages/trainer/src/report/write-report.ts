@@ -1,5 +1,5 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '@omnifuse/core';
 import type { EvaluationReport } from './build-report.js';
 import { renderReportHtml } from './render-html.js';
 
@@ -14,23 +14,11 @@ export async function writeReport(
   dir: string,
   report: EvaluationReport,
 ): Promise<{ readonly json: string; readonly html: string }> {
-  await mkdir(dir, { recursive: true });
   const files = {
     json: path.join(dir, REPORT_FILES.json),
     html: path.join(dir, REPORT_FILES.html),
   };
-  await writeAtomically(files.json, `${JSON.stringify(report, null, 2)}\n`);
-  await writeAtomically(files.html, renderReportHtml(report));
+  await writeFileAtomic(files.json, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFileAtomic(files.html, renderReportHtml(report));
   return files;
-}
-
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    await writeFile(temporary, text, 'utf8');
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
 }

@@ -14,7 +14,7 @@ import {
   type Registry,
   writeFileAtomic,
 } from '@omnifuse/core';
-import type { BackendChoice } from '../backend.js';
+import type { BackendOption } from '../backend.js';
 import type { ProgressOptions } from '../progress.js';
 import { train } from '../train.js';
 import { bestConfigJson } from './best-config.js';
@@ -63,7 +63,8 @@ export interface SearchOptions {
   readonly registry?: Registry | PluginList;
   /** One feature cache for every trial (default `<data root>/.omnifuse-cache`), or `false`. */
   readonly cache?: string | false | FeatureCache;
-  readonly backend?: BackendChoice;
+  /** Overrides the spec's `backend`; a backend selected already is used by every trial as it is. */
+  readonly backend?: BackendOption;
   /** Folder of the spec (for `data` and relative plugins); default: cwd. */
   readonly baseDir?: string;
   /** Where `search.jsonl`, `results.md`, `results.svg` and `best-config.json` go; reruns resume there. */

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { mkdirSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import {
   type ComposedInput,
@@ -13,6 +13,7 @@ import {
   preprocessField,
   type RecordFailure,
   tensorDTypeOf,
+  writeFileAtomic,
 } from '@omnifuse/core';
 import { heapBudget } from '../heap-budget.js';
 import type { PreprocessPool } from '../parallel-preprocess/pool.js';
@@ -89,7 +90,7 @@ export async function packSplit(
       new SharedArrayBuffer(Math.min(chunk, n) * elements * ArrayType.BYTES_PER_ELEMENT),
     );
     const chunkPresence = new Float32Array(new SharedArrayBuffer(Math.min(chunk, n) * 4));
-    await writeAtomically([features], async ([featureFd]) => {
+    await writeFileAtomic(features, async ({ fd: featureFd }) => {
       for (let start = 0; start < n; start += chunk) {
         collectWhenOverBudget();
         const rows = Array.from({ length: Math.min(chunk, n - start) }, (_, i) => start + i);
@@ -112,7 +113,7 @@ export async function packSplit(
               fieldOptions,
             )
           : await preprocessField(part, input.field, encoder, state, fieldOptions);
-        writeAll(featureFd!, bytesOf(batch.data), start * rowBytes);
+        writeAll(featureFd, bytesOf(batch.data), start * rowBytes);
         presence.set(batch.presence, start);
         const failed = new Set<number>();
         for (const failure of batch.failures) {
@@ -176,28 +177,4 @@ function bytesOf(array: ArrayBufferView): Uint8Array {
 function writeAll(fd: number, bytes: Uint8Array, position: number): void {
   let done = 0;
   while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
-}
-
-/**
- * Opens a temporary file for each path, lets `write` fill them, then flushes and renames each over
- * its path: a crash leaves either the previous file or none, never a partial one.
- */
-async function writeAtomically(
-  paths: readonly string[],
-  write: (fds: number[]) => Promise<void>,
-): Promise<void> {
-  const temps = paths.map((p) => `${p}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  const fds: number[] = [];
-  try {
-    for (const temp of temps) fds.push(openSync(temp, 'w'));
-    await write(fds);
-    for (const fd of fds) fsyncSync(fd);
-  } catch (error) {
-    for (const fd of fds.splice(0)) closeSync(fd);
-    for (const temp of temps) rmSync(temp, { force: true });
-    throw error;
-  } finally {
-    for (const fd of fds) closeSync(fd);
-  }
-  for (const [i, temp] of temps.entries()) renameSync(temp, paths[i]!);
 }
