@@ -1,43 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { ErrorCode } from '@omnifuse/core';
-import { buildOnnxModel, fitWithoutOnnxRuntime } from '@omnifuse/onnx/testing';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describeWithoutOnnxRuntime } from '@omnifuse/onnx/testing';
 
-// onnxruntime-node is an optional peer: a user who never creates vision:onnx need not install it.
-
-const REPO = path.resolve(import.meta.dirname, '../../../..');
-const dir = mkdtempSync(path.join(os.tmpdir(), 'omnifuse-no-ort-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-// Any readable model will do: the runtime is missing before the model's inputs matter.
-const model = path.join(dir, 'model.onnx');
-writeFileSync(
-  model,
-  buildOnnxModel({
-    inputs: [{ name: 'x', shape: ['batch', 2] }],
-    outputs: [{ name: 'y', shape: ['batch', 2] }],
-    nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y'] }],
-  }),
-);
-
-describe('vision:onnx without onnxruntime-node', () => {
-  it('imports and creates, and fitting says how to install it', async () => {
-    const { error } = await fitWithoutOnnxRuntime({
-      packageName: '@omnifuse/modality-vision',
-      plugin: 'vision:onnx',
-      encoderOptions: { model },
-      cwd: REPO,
-      nodeArgs: ['--conditions=@omnifuse/source', '--import', 'tsx'],
-    });
-    expect(error).toMatchObject({
-      code: ErrorCode.BackendUnavailable,
-      plugin: 'vision:onnx',
-      step: 'fit',
-      details: { package: 'onnxruntime-node', install: 'npm install onnxruntime-node' },
-    });
-    expect(error?.message).toContain('npm install onnxruntime-node');
-    expect(error?.message).toContain('"allowScripts": { "onnxruntime-node": false }');
-  });
+describeWithoutOnnxRuntime({
+  packageName: '@omnifuse/modality-vision',
+  plugin: 'vision:onnx',
+  encoderOptions: (model) => ({ model }),
+  cwd: path.resolve(import.meta.dirname, '../../../..'),
+  nodeArgs: ['--conditions=@omnifuse/source', '--import', 'tsx'],
 });

@@ -10,6 +10,10 @@ export {
   type OnnxValueSpec,
 } from '../build-onnx-model.js';
 export {
+  describeWithoutOnnxRuntime,
+  type WithoutOnnxRuntimeSuiteOptions,
+} from './describe-without-onnx-runtime.js';
+export {
   type FitWithoutOnnxRuntimeOptions,
   type FitWithoutOnnxRuntimeResult,
   fitWithoutOnnxRuntime,
